@@ -1,0 +1,1 @@
+"""拿地即开工: construction-project approval guidance and parallel-approval coordinator."""

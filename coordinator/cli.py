@@ -1,0 +1,107 @@
+"""The ``coordinator`` command line: plan, check and test the rule base."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .planning import AnswersError, PlanOptions, RuleBaseError, load_rule_base, make_plan
+
+RULES_ENV = "COORDINATOR_RULES"
+
+
+def _rules_dir(value: str | None) -> Path | None:
+    value = value or os.environ.get(RULES_ENV)
+    return Path(value) if value else None
+
+
+@click.group()
+def main() -> None:
+    """拿地即开工 — construction approval guidance and coordination."""
+
+
+@main.command()
+@click.argument("answers_file", type=click.File("r", encoding="utf-8"))
+@click.option("--land-date", type=click.DateTime(["%Y-%m-%d"]), help="The day the land contract is signed (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
+@click.option("--pdf", type=click.Path(dir_okay=False, writable=True), help="Also write the flowchart PDF here.")
+@click.option("--no-commitment", is_flag=True, help="Plan every item the standard way, without 告知承诺.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Planning date (default: today).")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help=f"Rule base directory (env {RULES_ENV}).")
+def plan(answers_file, land_date, fmt, pdf, no_commitment, today, rules_dir) -> None:
+    """Print the plan for the answers in ANSWERS_FILE (JSON; - for stdin)."""
+    if pdf:
+        click.echo("error: PDF output is not available yet", err=True)
+        sys.exit(2)
+    try:
+        answers = json.load(answers_file)
+    except json.JSONDecodeError as exc:
+        click.echo(f"error: {answers_file.name} is not valid JSON: {exc}", err=True)
+        sys.exit(2)
+    rules = _load(rules_dir)
+    options = PlanOptions(
+        land_date=land_date.date() if land_date else None,
+        today=today.date() if today else None,
+        commitment=not no_commitment,
+    )
+    try:
+        result = make_plan(rules, answers, options)
+    except AnswersError as exc:
+        click.echo("error: invalid answers", err=True)
+        for name, messages in exc.fields.items():
+            click.echo(f"  {name}: {'; '.join(messages)}", err=True)
+        sys.exit(2)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        from .planning.textreport import render_text
+
+        click.echo(render_text(result), nl=False)
+
+
+@main.group()
+def rules() -> None:
+    """Check and test the rule base."""
+
+
+@rules.command("check")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+def rules_check(directory) -> None:
+    """Validate the rule base in DIRECTORY (default: the configured one)."""
+    rb = _load(directory)
+    click.echo(f"ok: {rb.title} {rb.version} — {len(rb.questions)} questions, {len(rb.items)} items")
+
+
+@rules.command("test")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+def rules_test(directory) -> None:
+    """Run the rule base's YAML cases (DIRECTORY/tests/*.yaml)."""
+    from .planning.rulecases import run_cases
+
+    rb = _load(directory)
+    base = _rules_dir(directory) or Path(__file__).resolve().parents[1] / "rules"
+    try:
+        results = run_cases(rb, base / "tests")
+    except ValueError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        click.echo(f"FAIL {r.case.id}", err=True)
+        for f in r.failures:
+            click.echo(f"  {f}", err=True)
+    click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    sys.exit(1 if failed else 0)
+
+
+def _load(directory):
+    try:
+        return load_rule_base(_rules_dir(directory))
+    except RuleBaseError as exc:
+        click.echo(f"the rule base has {len(exc.errors)} error(s):", err=True)
+        for error in exc.errors:
+            click.echo(f"  {error}", err=True)
+        sys.exit(1)

@@ -1,0 +1,113 @@
+"""The Chinese working-day calendar used for every time limit.
+
+Statutory holidays and 调休 make-up workdays come from ``chinesecalendar``;
+the rule base's ``calendar.yaml`` (and, later, the admin's calendar) adds or
+removes days and may declare whole years as covered.  Years that neither
+knows fall back to "Monday to Friday" and are reported so the plan can
+warn instead of being silently wrong.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from typing import Iterable
+
+import chinese_calendar
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+class WorkingCalendar:
+    """Answers "is this a working day?" and counts working days."""
+
+    def __init__(
+        self,
+        holidays: Iterable[dt.date] = (),
+        workdays: Iterable[dt.date] = (),
+        covered_years: Iterable[int] = (),
+    ):
+        self.holidays = frozenset(holidays)
+        self.workdays = frozenset(workdays)
+        self.covered_years = frozenset(covered_years) | {d.year for d in self.holidays | self.workdays}
+        self.fallback_years: set[int] = set()
+        self._cache: dict[dt.date, bool] = {}
+
+    def is_workday(self, day: dt.date) -> bool:
+        """True when ``day`` is a working day (调休 Saturdays included)."""
+        cached = self._cache.get(day)
+        if cached is None:
+            cached = self._cache[day] = self._lookup(day)
+        return cached
+
+    def _lookup(self, day: dt.date) -> bool:
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        if day.year in self.covered_years:
+            return day.weekday() < 5
+        try:
+            return chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            self.fallback_years.add(day.year)
+            return day.weekday() < 5
+
+    def next_workday(self, day: dt.date) -> dt.date:
+        """``day`` itself if it is a working day, else the next one."""
+        while not self.is_workday(day):
+            day += ONE_DAY
+        return day
+
+    def workdays_from(self, origin: dt.date, count: int) -> list[dt.date]:
+        """The first ``count`` working days on or after ``origin``."""
+        out: list[dt.date] = []
+        day = origin
+        while len(out) < count:
+            if self.is_workday(day):
+                out.append(day)
+            day += ONE_DAY
+        return out
+
+    def shift(self, day: dt.date, workdays: int) -> dt.date:
+        """The working day ``workdays`` working days after (or before, if
+        negative) the working day on or after ``day``."""
+        day = self.next_workday(day)
+        step = ONE_DAY if workdays >= 0 else -ONE_DAY
+        remaining = abs(workdays)
+        while remaining:
+            day += step
+            if self.is_workday(day):
+                remaining -= 1
+        return day
+
+    def count_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days in ``[start, end)``; negative when ``end`` < ``start``."""
+        if end < start:
+            return -self.count_between(end, start)
+        n, day = 0, start
+        while day < end:
+            n += self.is_workday(day)
+            day += ONE_DAY
+        return n
+
+    def warnings(self) -> list[str]:
+        """One warning per year that fell back to weekends-only."""
+        return [
+            f"{year} 年的法定节假日和调休安排尚未录入，按周一至周五计算工作日，日期可能有偏差"
+            f"（no official holiday data for {year}: weekends-only calendar used）"
+            for year in sorted(self.fallback_years)
+        ]
+
+
+class DayIndex:
+    """Maps working-day offsets (0, 1, 2, …) from an origin to dates."""
+
+    def __init__(self, calendar: WorkingCalendar, origin: dt.date, length: int):
+        self.days = calendar.workdays_from(calendar.next_workday(origin), max(length, 1))
+
+    def date(self, offset: int) -> dt.date:
+        return self.days[offset]
+
+    def offset(self, day: dt.date) -> int:
+        """Offset of the first working day on or after ``day``."""
+        return bisect.bisect_left(self.days, day)

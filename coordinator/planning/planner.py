@@ -1,0 +1,344 @@
+"""Answers → dependency graph → critical-path schedule on working days.
+
+Pure functions over plain data: no web framework, no database.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import networkx as nx
+
+from .answers import validate_answers
+from .calendar import DayIndex, WorkingCalendar
+from .conditions import describe
+from .rulebase import LAND_DAY_FACT, Item, RuleBase
+
+LAND_CONTRACT = "land_contract"
+CONSTRUCTION_START = "construction_start"
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """How to plan: the land date, the planning date and whether to use 告知承诺."""
+
+    land_date: dt.date | None = None
+    today: dt.date | None = None
+    commitment: bool = True
+
+
+@dataclass
+class Eligibility:
+    """拿地即开工 eligibility with the reason behind each criterion."""
+
+    eligible: bool
+    reasons: list[str]
+    passed: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PlannedItem:
+    """One node of the plan with its schedule (offsets in working days)."""
+
+    item: Item
+    mode: str
+    days: int
+    requires: list[str]
+    because: list[str]
+    modes: list[str]
+    lag: int = 0
+    es: int = 0
+    ef: int = 0
+    ls: int = 0
+    lf: int = 0
+    start: dt.date | None = None
+    finish: dt.date | None = None
+
+    @property
+    def code(self) -> str:
+        return self.item.code
+
+    @property
+    def slack(self) -> int:
+        return self.ls - self.es
+
+    @property
+    def critical(self) -> bool:
+        return self.slack == 0
+
+
+@dataclass
+class Plan:
+    """A scheduled plan; :meth:`to_json` gives the public plan JSON (SPEC §4.3)."""
+
+    rules: RuleBase
+    answers: dict[str, Any]
+    facts: dict[str, bool]
+    eligibility: Eligibility
+    land_date: dt.date | None
+    start_date: dt.date
+    items: list[PlannedItem]
+    graph: nx.DiGraph
+    critical_path: list[str]
+    parallel_groups: list[list[str]]
+    total_working_days: int
+    serial_working_days: int
+    warnings: list[str]
+    excluded: list[dict[str, Any]]
+    commitment: bool
+
+    def item(self, code: str) -> PlannedItem:
+        return next(p for p in self.items if p.code == code)
+
+    @property
+    def codes(self) -> list[str]:
+        return [p.code for p in self.items]
+
+    @property
+    def days_before_land(self) -> int | None:
+        land = self.graph.nodes.get(LAND_CONTRACT)
+        return land["planned"].es if land else None
+
+    @property
+    def end_date(self) -> dt.date:
+        return max(p.finish for p in self.items)
+
+    def to_json(self) -> dict[str, Any]:
+        stages, departments = self.rules.stages, self.rules.departments
+        return {
+            "land_day_start": {"eligible": self.eligibility.eligible, "reasons": list(self.eligibility.reasons)},
+            "land_date": self.land_date.isoformat() if self.land_date else None,
+            "items": [
+                {
+                    "code": p.code,
+                    "name": p.item.name,
+                    "name_en": p.item.name_en,
+                    "kind": p.item.kind,
+                    "stage": p.item.stage,
+                    "stage_name": stages[p.item.stage].name,
+                    "department": p.item.department or "",
+                    "department_name": departments[p.item.department].name if p.item.department else "",
+                    "days": p.days,
+                    "requires": list(p.requires),
+                    "mode": p.mode,
+                    "modes": list(p.modes),
+                    "start": p.start.isoformat(),
+                    "finish": p.finish.isoformat(),
+                    "slack": p.slack,
+                    "critical": p.critical,
+                    "legal_days": p.item.legal_days,
+                    "committed_days": p.item.committed_days,
+                    "lag": p.lag,
+                    "utility": p.item.utility,
+                    "because": list(p.because),
+                    "basis": [str(b) for b in p.item.basis],
+                    "materials": [
+                        {"name": m.name, "essential": m.essential, "note": m.note} for m in p.item.materials
+                    ],
+                }
+                for p in self.items
+            ],
+            "parallel_groups": [list(g) for g in self.parallel_groups],
+            "critical_path": list(self.critical_path),
+            "total_working_days": self.total_working_days,
+            "serial_working_days": self.serial_working_days,
+            "warnings": list(self.warnings),
+            "start_date": self.start_date.isoformat(),
+            "end_date": self.end_date.isoformat(),
+            "days_before_land": self.days_before_land,
+            "saved_working_days": self.serial_working_days - self.total_working_days,
+            "commitment": self.commitment,
+            "excluded": list(self.excluded),
+            "rule_base": {"version": self.rules.version, "digest": self.rules.digest},
+        }
+
+
+def evaluate_facts(rules: RuleBase, answers: Mapping[str, Any]) -> tuple[dict[str, bool], Eligibility]:
+    """Derive the rule base's facts from validated answers, in dependency order."""
+    facts: dict[str, bool] = {}
+    eligibility = Eligibility(False, [])
+    for name in rules.fact_order:
+        fact = rules.facts[name]
+        if fact.condition is not None:
+            facts[name] = fact.condition(answers, facts)
+            continue
+        passed, failed = [], []
+        for c in fact.criteria:
+            if c.condition(answers, facts):
+                passed.append(_fill(c.passed, rules, answers))
+            else:
+                failed.append(_fill(c.failed, rules, answers))
+        facts[name] = not failed
+        if name == LAND_DAY_FACT:
+            eligibility = Eligibility(not failed, failed or passed, passed, failed)
+    return facts, eligibility
+
+
+def _fill(template: str, rules: RuleBase, answers: Mapping[str, Any]) -> str:
+    """Put the chosen options' labels into a reason: ``{project_type}``."""
+    class Labels(dict):
+        def __missing__(self, key):
+            q = rules.questions.get(key)
+            return q.label_of(answers.get(key)) if q else "{" + key + "}"
+
+    return template.format_map(Labels())
+
+
+def make_plan(
+    rules: RuleBase,
+    answers: Any,
+    options: PlanOptions = PlanOptions(),
+    calendar: WorkingCalendar | None = None,
+) -> Plan:
+    """Validate ``answers`` and build the scheduled plan.
+
+    Raises :class:`~coordinator.planning.answers.AnswersError` on bad answers."""
+    flat = validate_answers(rules, answers)
+    facts, eligibility = evaluate_facts(rules, flat)
+    today = options.today or dt.date.today()
+    calendar = calendar or WorkingCalendar(rules.calendar.holidays, rules.calendar.workdays, rules.calendar.years)
+    warnings: list[str] = []
+
+    in_force = {c: i for c, i in rules.items.items() if i.in_force(today)}
+    applies = {c: i for c, i in in_force.items() if i.applies_if is None or i.applies_if(flat, facts)}
+    land_in_plan = LAND_CONTRACT in applies
+    graph = nx.DiGraph()
+    planned: dict[str, PlannedItem] = {}
+    for code, item in applies.items():
+        mode, days, modes = _choose_mode(item, flat, facts, eligibility.eligible and land_in_plan, options.commitment)
+        because = describe(item.applies_if, flat, facts) if item.applies_if else []
+        because.append(item.why or ("适用于所有项目（every project）" if not because else ""))
+        because = [b for b in because if b]
+        requires = [r.item for r in item.requires if r.item in applies and (r.condition is None or r.condition(flat, facts))]
+        lag = int(flat.get(item.lag_answer) or 0) if item.lag_from in requires else 0
+        planned[code] = PlannedItem(item, mode, days, requires, because, modes, lag)
+        graph.add_node(code, planned=planned[code])
+    for code, p in planned.items():
+        for req in p.requires:
+            graph.add_edge(req, code, lag=p.lag if req == p.item.lag_from else 0)
+
+    if land_in_plan and eligibility.eligible:
+        _anchor_land_contract(graph, planned)
+    _schedule(graph)
+
+    total = max((p.ef for p in planned.values()), default=0)
+    origin = calendar.next_workday(today)
+    land_date = options.land_date
+    if land_date is not None:
+        if not land_in_plan:
+            warnings.append("土地已取得，忽略所填拿地日期（land already owned: the land date is ignored）")
+            land_date = None
+        else:
+            land_day = calendar.next_workday(land_date)
+            if land_day != land_date:
+                warnings.append(
+                    f"拿地日期 {land_date} 不是工作日，按下一个工作日 {land_day} 安排"
+                    f"（the land date is not a working day; planned on {land_day}）"
+                )
+            origin = calendar.shift(land_day, -planned[LAND_CONTRACT].es)
+            if origin < calendar.next_workday(today):
+                late = calendar.count_between(origin, calendar.next_workday(today))
+                warnings.append(
+                    f"要在 {land_day} 拿地即开工，前期手续应于 {origin} 启动，已晚 {late} 个工作日"
+                    f"（to meet the land date the work should have started on {origin}, {late} working days ago）"
+                )
+    index = DayIndex(calendar, origin, total + 1)
+    for p in planned.values():
+        p.start = index.date(p.es)
+        p.finish = index.date(p.ef - 1) if p.days > 0 else p.start
+    warnings.extend(calendar.warnings())
+
+    stage_order = {c: s.order for c, s in rules.stages.items()}
+    rule_order = {c: i for i, c in enumerate(rules.items)}
+    items = sorted(planned.values(), key=lambda p: (p.es, stage_order[p.item.stage], rule_order[p.code]))
+    groups: dict[int, list[str]] = {}
+    for p in items:
+        if p.item.kind != "milestone":
+            groups.setdefault(p.es, []).append(p.code)
+    excluded = [
+        {"code": c, "name": i.name, "because": describe(i.applies_if, flat, facts)}
+        for c, i in in_force.items()
+        if c not in applies
+    ]
+    return Plan(
+        rules=rules,
+        answers=flat,
+        facts=facts,
+        eligibility=eligibility,
+        land_date=land_date,
+        start_date=index.date(0),
+        items=items,
+        graph=graph,
+        critical_path=_critical_path(graph, total, rule_order),
+        parallel_groups=list(groups.values()),
+        total_working_days=total,
+        serial_working_days=sum(p.days + p.lag for p in planned.values()),
+        warnings=warnings,
+        excluded=excluded,
+        commitment=options.commitment,
+    )
+
+
+def _choose_mode(item: Item, answers, facts, land_day: bool, commitment: bool) -> tuple[str, int, list[str]]:
+    """Pick the fastest mode the item allows for this project."""
+    modes = [m.mode for m in item.modes if m.condition is None or m.condition(answers, facts)]
+    if item.kind == "milestone":
+        return "milestone", item.committed_days, modes
+    if land_day and "land_day" in modes:
+        return "land_day", 0, modes
+    if commitment and "commitment" in modes:
+        return "commitment", item.commitment_days or 0, modes
+    days = next((d for cond, d in item.days_if if cond(answers, facts)), item.committed_days)
+    return "standard", days, modes
+
+
+def _anchor_land_contract(graph: nx.DiGraph, planned: dict[str, PlannedItem]) -> None:
+    """拿地即开工: everything construction start needs that does not itself
+    need the land must be finished by the land date, so the land contract
+    waits for the last steps of that pre-land track."""
+    after_land = nx.descendants(graph, LAND_CONTRACT) | {LAND_CONTRACT}
+    start_needs = nx.ancestors(graph, CONSTRUCTION_START) if CONSTRUCTION_START in graph else set()
+    pre_land = (start_needs | nx.ancestors(graph, LAND_CONTRACT)) - after_land
+    last_steps = [c for c in pre_land if not any(s in pre_land for s in graph.successors(c))]
+    land = planned[LAND_CONTRACT]
+    for code in sorted(last_steps):
+        if code not in land.requires:
+            land.requires.append(code)
+            graph.add_edge(code, LAND_CONTRACT, lag=0)
+    land.because.append("拿地即开工：取得土地前完成前期手续（pre-land track finished by the land date）")
+
+
+def _schedule(graph: nx.DiGraph) -> None:
+    """Critical-path method: earliest and latest start/finish of every node."""
+    order = list(nx.topological_sort(graph))
+    for code in order:
+        p = graph.nodes[code]["planned"]
+        p.es = max((graph.nodes[q]["planned"].ef + graph.edges[q, code]["lag"] for q in graph.predecessors(code)), default=0)
+        p.ef = p.es + p.days
+    total = max((graph.nodes[c]["planned"].ef for c in order), default=0)
+    for code in reversed(order):
+        p = graph.nodes[code]["planned"]
+        p.lf = min((graph.nodes[s]["planned"].ls - graph.edges[code, s]["lag"] for s in graph.successors(code)), default=total)
+        p.ls = p.lf - p.days
+
+
+def _critical_path(graph: nx.DiGraph, total: int, rule_order: Mapping[str, int]) -> list[str]:
+    """One chain of zero-slack nodes from the start to the end of the plan,
+    each finishing exactly when the next may start."""
+    nodes = {c: graph.nodes[c]["planned"] for c in graph}
+    ends = [c for c, p in nodes.items() if p.critical and p.ef == total]
+    if not ends:
+        return []
+    key = lambda c: (-nodes[c].days, rule_order[c])  # noqa: E731 - prefer long, then rule order
+    path = [min(ends, key=lambda c: (-nodes[c].es, *key(c)))]
+    while True:
+        here = path[-1]
+        tight = [
+            q for q in graph.predecessors(here)
+            if nodes[q].critical and nodes[q].ef + graph.edges[q, here]["lag"] == nodes[here].es
+        ]
+        if not tight:
+            return path[::-1]
+        path.append(min(tight, key=key))

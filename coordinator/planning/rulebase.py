@@ -1,0 +1,759 @@
+"""Load and validate the rule base (``rules/*.yaml``) into plain objects.
+
+Every problem is reported with the file, the YAML path, the line and the
+reason; a rule base with any problem is rejected as a whole.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import networkx as nx
+import yaml
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from .conditions import Condition, ConditionError, compile_condition
+
+QUESTION_TYPES = ("choice", "bool", "number", "text")
+ITEM_KINDS = ("approval", "utility", "milestone")
+MODES = ("standard", "commitment", "gaps", "before_land", "land_day")
+UTILITIES = ("water", "power", "gas", "heat")
+LAND_DAY_FACT = "land_day_start"
+
+DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+
+
+# --------------------------------------------------------------------------
+# Errors
+
+
+@dataclass(frozen=True)
+class RuleError:
+    """One problem in the rule base."""
+
+    file: str
+    path: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.path or '(top)'}: {self.reason}"
+
+
+class RuleBaseError(Exception):
+    """The rule base is invalid; ``errors`` lists every problem found."""
+
+    def __init__(self, errors: list[RuleError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+# --------------------------------------------------------------------------
+# The loaded rule base
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    label_en: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the questionnaire; ``id`` may be dotted (``utilities.power``)."""
+
+    id: str
+    section: str
+    order: int
+    text: str
+    text_en: str
+    type: str
+    required: bool
+    help: str = ""
+    help_en: str = ""
+    basis: str = ""
+    options: tuple[Option, ...] = ()
+    unit: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    integer: bool = False
+    default: Any = None
+    show_if: Condition | None = None
+
+    @property
+    def option_values(self) -> tuple[str, ...]:
+        return tuple(o.value for o in self.options)
+
+    def label_of(self, value: Any) -> str:
+        for o in self.options:
+            if o.value == value:
+                return o.label
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        return "—" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    title_en: str
+
+
+@dataclass(frozen=True)
+class Stage:
+    code: str
+    name: str
+    name_en: str
+    order: int
+
+
+@dataclass(frozen=True)
+class Department:
+    code: str
+    name: str
+    name_en: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Material:
+    name: str
+    essential: bool = True
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Basis:
+    document: str
+    article: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.document} {self.article}".strip()
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A prerequisite, active only while ``condition`` holds (always if None)."""
+
+    item: str
+    condition: Condition | None = None
+
+
+@dataclass(frozen=True)
+class ModeRule:
+    mode: str
+    condition: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """An approval item, utility hookup step or milestone."""
+
+    code: str
+    name: str
+    name_en: str
+    kind: str
+    stage: str
+    department: str | None
+    legal_days: int | None
+    committed_days: int
+    commitment_days: int | None
+    days_if: tuple[tuple[Condition, int], ...]
+    modes: tuple[ModeRule, ...]
+    materials: tuple[Material, ...]
+    basis: tuple[Basis, ...]
+    applies_if: Condition | None
+    requires: tuple[Requirement, ...]
+    why: str = ""
+    utility: str | None = None
+    lag_from: str | None = None
+    lag_answer: str | None = None
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    file: str = ""
+
+    def in_force(self, on: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_until is None or on <= self.valid_until
+        )
+
+
+@dataclass(frozen=True)
+class Criterion:
+    condition: Condition
+    passed: str
+    failed: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A named, derived truth about a project (a condition or a list of criteria)."""
+
+    name: str
+    title: str
+    condition: Condition | None = None
+    criteria: tuple[Criterion, ...] = ()
+
+
+@dataclass(frozen=True)
+class CalendarOverride:
+    holidays: frozenset[dt.date] = frozenset()
+    workdays: frozenset[dt.date] = frozenset()
+    years: frozenset[int] = frozenset()
+
+
+@dataclass
+class RuleBase:
+    """The whole validated rule base, ready for the planner."""
+
+    version: str
+    title: str
+    digest: str
+    sections: tuple[Section, ...]
+    questions: dict[str, Question]
+    stages: dict[str, Stage]
+    departments: dict[str, Department]
+    items: dict[str, Item]
+    facts: dict[str, Fact]
+    fact_order: tuple[str, ...]
+    required_codes: tuple[str, ...]
+    calendar: CalendarOverride
+    top_level_keys: frozenset[str] = field(default_factory=frozenset)
+
+    def question_groups(self) -> dict[str, list[Question]]:
+        """Top-level answer key → its questions (one, or several for an object)."""
+        groups: dict[str, list[Question]] = {}
+        for q in self.questions.values():
+            groups.setdefault(q.id.split(".", 1)[0], []).append(q)
+        return groups
+
+
+# --------------------------------------------------------------------------
+# Schemas (structure and types); cross references are checked afterwards
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class OptionSchema(_Strict):
+    value = fields.String(required=True)
+    label = fields.String(required=True)
+    label_en = fields.String(required=True)
+
+
+class QuestionSchema(_Strict):
+    id = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$"))
+    text = fields.String(required=True)
+    text_en = fields.String(required=True)
+    help = fields.String(load_default="")
+    help_en = fields.String(load_default="")
+    basis = fields.String(load_default="")
+    type = fields.String(required=True, validate=validate.OneOf(QUESTION_TYPES))
+    options = fields.List(fields.Nested(OptionSchema), load_default=list)
+    unit = fields.String(load_default="")
+    minimum = fields.Float(load_default=None, allow_none=True)
+    maximum = fields.Float(load_default=None, allow_none=True)
+    exclusive_minimum = fields.Boolean(load_default=False)
+    integer = fields.Boolean(load_default=False)
+    required = fields.Boolean(load_default=True)
+    default = fields.Raw(load_default=None, allow_none=True)
+    show_if = fields.Raw(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _options(self, data, **kwargs):
+        if data["type"] == "choice" and not data["options"]:
+            raise ValidationError("a choice question needs options", "options")
+        if data["type"] != "choice" and data["options"]:
+            raise ValidationError("only choice questions have options", "options")
+
+
+class SectionSchema(_Strict):
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    title_en = fields.String(required=True)
+    questions = fields.List(fields.Nested(QuestionSchema), required=True)
+
+
+class QuestionsFileSchema(_Strict):
+    sections = fields.List(fields.Nested(SectionSchema), required=True, validate=validate.Length(min=1))
+
+
+class StageSchema(_Strict):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String(required=True)
+
+
+class StagesFileSchema(_Strict):
+    stages = fields.List(fields.Nested(StageSchema), required=True, validate=validate.Length(min=1))
+
+
+class DepartmentSchema(_Strict):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String(required=True)
+    kind = fields.String(load_default="government", validate=validate.OneOf(("government", "utility", "agency")))
+
+
+class DepartmentsFileSchema(_Strict):
+    departments = fields.List(fields.Nested(DepartmentSchema), required=True, validate=validate.Length(min=1))
+
+
+class MaterialSchema(_Strict):
+    name = fields.String(required=True)
+    essential = fields.Boolean(load_default=True)
+    note = fields.String(load_default="")
+
+
+class BasisSchema(_Strict):
+    document = fields.String(required=True)
+    article = fields.String(load_default="")
+
+
+class ItemSchema(_Strict):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
+    name = fields.String(required=True)
+    name_en = fields.String(required=True)
+    kind = fields.String(load_default="approval", validate=validate.OneOf(ITEM_KINDS))
+    stage = fields.String(required=True)
+    department = fields.String(load_default=None, allow_none=True)
+    legal_days = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0))
+    committed_days = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
+    commitment_days = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0))
+    days_if = fields.List(fields.Dict(), load_default=list)
+    modes = fields.List(fields.Raw(), load_default=lambda: ["standard"])
+    materials = fields.List(fields.Raw(), load_default=list)
+    basis = fields.List(fields.Nested(BasisSchema), load_default=list)
+    applies_if = fields.Raw(load_default=None, allow_none=True)
+    requires = fields.List(fields.Raw(), load_default=list)
+    why = fields.String(load_default="")
+    utility = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(UTILITIES))
+    lag = fields.Dict(keys=fields.String(), values=fields.String(), load_default=None, allow_none=True)
+    valid_from = fields.Date(load_default=None, allow_none=True)
+    valid_until = fields.Date(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _kinds(self, data, **kwargs):
+        if data["kind"] != "milestone" and not data.get("department"):
+            raise ValidationError("approval and utility items need a department", "department")
+        if data["kind"] != "milestone" and not data.get("basis"):
+            raise ValidationError("every item cites its legal or policy basis", "basis")
+        if data["kind"] == "utility" and not data.get("utility"):
+            raise ValidationError("utility items name their utility (water, power, gas, heat)", "utility")
+        legal, committed = data.get("legal_days"), data.get("committed_days", 0)
+        if legal is not None and committed > legal:
+            raise ValidationError(
+                f"committed time limit ({committed}) exceeds the legal one ({legal})", "committed_days"
+            )
+        commitment = data.get("commitment_days")
+        if commitment is not None and commitment > committed:
+            raise ValidationError(
+                f"commitment time limit ({commitment}) exceeds the committed one ({committed})", "commitment_days"
+            )
+        if data.get("valid_from") and data.get("valid_until") and data["valid_from"] > data["valid_until"]:
+            raise ValidationError("valid_from is after valid_until", "valid_until")
+
+
+class ItemsFileSchema(_Strict):
+    items = fields.List(fields.Nested(ItemSchema), required=True)
+
+
+class CriterionSchema(_Strict):
+    # ``if`` is a Python keyword: map it explicitly.
+    condition = fields.Raw(required=True, data_key="if")
+    passed = fields.String(required=True, data_key="pass")
+    failed = fields.String(required=True, data_key="fail")
+
+
+class FactSchema(_Strict):
+    name = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
+    title = fields.String(required=True)
+    condition = fields.Raw(load_default=None, data_key="if")
+    criteria = fields.List(fields.Nested(CriterionSchema), load_default=list)
+
+    @validates_schema
+    def _one_form(self, data, **kwargs):
+        if (data.get("condition") is None) == (not data.get("criteria")):
+            raise ValidationError("a fact has either 'if' or 'criteria'", "if")
+
+
+class FactsFileSchema(_Strict):
+    facts = fields.List(fields.Nested(FactSchema), required=True)
+
+
+class RuleBaseFileSchema(_Strict):
+    version = fields.String(required=True)
+    title = fields.String(required=True)
+    required_codes = fields.List(fields.String(), required=True)
+
+
+class CalendarFileSchema(_Strict):
+    years = fields.List(fields.Integer(strict=True), load_default=list)
+    holidays = fields.List(fields.Date(), load_default=list)
+    workdays = fields.List(fields.Date(), load_default=list)
+
+
+# --------------------------------------------------------------------------
+# YAML with line numbers
+
+
+def _read_yaml(path: Path, errors: list[RuleError]) -> tuple[Any, dict[str, int]]:
+    """Parse ``path``; return (data, {yaml path: line}) or record the error."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        errors.append(RuleError(path.name, "", f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                                mark.line + 1 if mark else None))
+        return None, {}
+    lines: dict[str, int] = {}
+    _index_lines(node, "", lines)
+    return data, lines
+
+
+def _index_lines(node, path: str, lines: dict[str, int]) -> None:
+    if node is None:
+        return
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            sub = f"{path}.{key.value}" if path else str(key.value)
+            lines[sub] = key.start_mark.line + 1
+            _index_lines(value, sub, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, value in enumerate(node.value):
+            _index_lines(value, f"{path}[{i}]", lines)
+
+
+class _Reporter:
+    """Collects errors for one file, attaching line numbers from its YAML."""
+
+    def __init__(self, file: str, lines: dict[str, int], errors: list[RuleError]):
+        self.file, self.lines, self.errors = file, lines, errors
+
+    def __call__(self, path: str, reason: str) -> None:
+        probe = path
+        while probe and probe not in self.lines:
+            probe = probe.rsplit(".", 1)[0] if "." in probe else (probe.rsplit("[", 1)[0] if "[" in probe else "")
+        self.errors.append(RuleError(self.file, path, reason, self.lines.get(probe)))
+
+    def marshmallow(self, messages: Any, path: str = "") -> None:
+        if isinstance(messages, dict):
+            for key, sub in messages.items():
+                if key == "_schema":
+                    self.marshmallow(sub, path)
+                    continue
+                sub_path = f"{path}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else str(key))
+                self.marshmallow(sub, sub_path)
+        elif isinstance(messages, list):
+            for m in messages:
+                if isinstance(m, (dict, list)):
+                    self.marshmallow(m, path)
+                else:
+                    self(path, str(m))
+        else:
+            self(path, str(messages))
+
+
+def _load_file(path: Path, display: str, schema: Schema, errors: list[RuleError], optional=False):
+    """Parse and schema-check one file; return (data, reporter) or (None, reporter)."""
+    if not path.exists():
+        if not optional:
+            errors.append(RuleError(display, "", "file is missing"))
+        return None, None
+    before = len(errors)
+    data, lines = _read_yaml(path, errors)
+    report = _Reporter(display, lines, errors)
+    if len(errors) > before:
+        return None, report
+    if data is None and optional:
+        return schema.load({}), report
+    if not isinstance(data, dict):
+        report("", "the top level must be a mapping")
+        return None, report
+    try:
+        return schema.load(data), report
+    except ValidationError as exc:
+        report.marshmallow(exc.messages)
+        return None, report
+
+
+# --------------------------------------------------------------------------
+# Loading
+
+
+def load_rule_base(directory: str | Path | None = None) -> RuleBase:
+    """Load and validate the rule base in ``directory`` (default: ``rules/``).
+
+    Raises :class:`RuleBaseError` listing every problem found."""
+    directory = Path(directory) if directory else DEFAULT_RULES_DIR
+    if not directory.is_dir():
+        raise RuleBaseError([RuleError(str(directory), "", "not a directory")])
+    errors: list[RuleError] = []
+
+    def load(name: str, schema: Schema, optional: bool = False):
+        return _load_file(directory / name, name, schema, errors, optional)
+
+    meta, meta_report = load("rulebase.yaml", RuleBaseFileSchema())
+    qfile, q_report = load("questions.yaml", QuestionsFileSchema())
+    sfile, s_report = load("stages.yaml", StagesFileSchema())
+    dfile, d_report = load("departments.yaml", DepartmentsFileSchema())
+    ffile, f_report = load("facts.yaml", FactsFileSchema())
+    cfile, _ = load("calendar.yaml", CalendarFileSchema(), optional=True)
+    item_paths = sorted((directory / "items").glob("*.yaml"))
+    if not item_paths:
+        errors.append(RuleError("items/", "", "no item files (items/*.yaml)"))
+    item_files = [(f"items/{p.name}", *load(f"items/{p.name}", ItemsFileSchema())) for p in item_paths]
+    if errors:
+        raise RuleBaseError(errors)
+
+    sections, questions = _build_questions(qfile, q_report)
+    stages = _unique(sfile["stages"], "code", "stages", s_report)
+    departments = _unique(dfile["departments"], "code", "departments", d_report)
+    facts, fact_order = _build_facts(ffile["facts"], questions, f_report)
+    if LAND_DAY_FACT not in facts:
+        f_report("facts", f"the fact '{LAND_DAY_FACT}' (拿地即开工 eligibility) must be defined")
+    items, where = _build_items(item_files, questions, set(facts), stages, departments)
+    missing = [c for c in meta["required_codes"] if c not in items]
+    for code in missing:
+        meta_report("required_codes", f"required item code '{code}' is not defined in items/")
+    if not errors:
+        _check_cycles(items, where)
+    if errors:
+        raise RuleBaseError(errors)
+
+    cal = cfile or {}
+    return RuleBase(
+        version=meta["version"],
+        title=meta["title"],
+        digest=_digest(directory),
+        sections=tuple(sections),
+        questions=questions,
+        stages={c: Stage(c, s["name"], s["name_en"], i) for i, (c, s) in enumerate(stages.items())},
+        departments={c: Department(c, d["name"], d["name_en"], d["kind"]) for c, d in departments.items()},
+        items=items,
+        facts=facts,
+        fact_order=fact_order,
+        required_codes=tuple(meta["required_codes"]),
+        calendar=CalendarOverride(
+            holidays=frozenset(cal.get("holidays", ())),
+            workdays=frozenset(cal.get("workdays", ())),
+            years=frozenset(cal.get("years", ())),
+        ),
+        top_level_keys=frozenset(q.split(".", 1)[0] for q in questions),
+    )
+
+
+def _unique(rows: list[dict], key: str, list_name: str, report: _Reporter) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for i, row in enumerate(rows):
+        if row[key] in out:
+            report(f"{list_name}[{i}].{key}", f"duplicate {key} '{row[key]}'")
+        out[row[key]] = row
+    return out
+
+
+def _compile(spec, questions, facts, report: _Reporter, path: str) -> Condition | None:
+    if spec is None:
+        return None
+    try:
+        return compile_condition(spec, questions, facts)
+    except ConditionError as exc:
+        report(f"{path}.{exc.path}" if exc.path else path, exc.reason)
+        return None
+
+
+def _question_view(questions: Mapping[str, Question]) -> dict[str, dict]:
+    return {qid: {"type": q.type, "option_values": q.option_values or None} for qid, q in questions.items()}
+
+
+def _build_questions(qfile: dict, report: _Reporter) -> tuple[list[Section], dict[str, Question]]:
+    sections: list[Section] = []
+    questions: dict[str, Question] = {}
+    order = 0
+    for si, sec in enumerate(qfile["sections"]):
+        sections.append(Section(sec["id"], sec["title"], sec["title_en"]))
+        for qi, q in enumerate(sec["questions"]):
+            path = f"sections[{si}].questions[{qi}]"
+            qid = q["id"]
+            if qid in questions:
+                report(f"{path}.id", f"duplicate question id '{qid}'")
+                continue
+            parent = qid.split(".", 1)[0]
+            if "." in qid and parent in questions:
+                report(f"{path}.id", f"'{qid}' is nested under '{parent}', which is itself a question")
+            if "." not in qid and any(k.startswith(qid + ".") for k in questions):
+                report(f"{path}.id", f"'{qid}' is already an object of nested questions")
+            # show_if may only look at questions asked before this one.
+            show_if = _compile(q["show_if"], _question_view(questions), (), report, f"{path}.show_if")
+            default = q["default"]
+            if default is not None and _type_error(q, default):
+                report(f"{path}.default", f"default {default!r} is not a valid {q['type']} answer")
+            questions[qid] = Question(
+                id=qid, section=sec["id"], order=order, text=q["text"], text_en=q["text_en"],
+                type=q["type"], required=q["required"], help=q["help"], help_en=q["help_en"],
+                basis=q["basis"],
+                options=tuple(Option(o["value"], o["label"], o["label_en"]) for o in q["options"]),
+                unit=q["unit"], minimum=q["minimum"], maximum=q["maximum"],
+                exclusive_minimum=q["exclusive_minimum"], integer=q["integer"],
+                default=default, show_if=show_if,
+            )
+            order += 1
+    return sections, questions
+
+
+def _type_error(q: dict, value: Any) -> bool:
+    t = q["type"]
+    if t == "bool":
+        return not isinstance(value, bool)
+    if t == "number":
+        return isinstance(value, bool) or not isinstance(value, (int, float))
+    if t == "choice":
+        return value not in [o["value"] for o in q["options"]]
+    return not isinstance(value, str)
+
+
+def _build_facts(rows: list[dict], questions: dict[str, Question], report: _Reporter):
+    by_name = _unique(rows, "name", "facts", report)
+    view = _question_view(questions)
+    facts: dict[str, Fact] = {}
+    graph = nx.DiGraph()
+    for i, row in enumerate(rows):
+        path = f"facts[{i}]"
+        cond = _compile(row["condition"], view, by_name, report, f"{path}.if")
+        criteria = []
+        for ci, c in enumerate(row["criteria"]):
+            cc = _compile(c["condition"], view, by_name, report, f"{path}.criteria[{ci}].if")
+            if cc:
+                criteria.append(Criterion(cc, c["passed"], c["failed"]))
+        facts[row["name"]] = Fact(row["name"], row["title"], cond, tuple(criteria))
+        graph.add_node(row["name"])
+        for used in (cond.facts if cond else ()) + tuple(f for c in criteria for f in c.condition.facts):
+            graph.add_edge(used, row["name"])
+    try:
+        cycle = nx.find_cycle(graph)
+        report("facts", "facts depend on each other in a cycle: " + " → ".join([a for a, _ in cycle] + [cycle[0][0]]))
+        order: tuple[str, ...] = tuple(facts)
+    except nx.NetworkXNoCycle:
+        order = tuple(nx.topological_sort(graph))
+    return facts, order
+
+
+def _build_items(files, questions, fact_names, stages, departments):
+    """Build items and check their references; return (items, code → (reporter, path))."""
+    view = _question_view(questions)
+    raw: dict[str, tuple[dict, str, _Reporter]] = {}
+    for display, data, report in files:
+        for i, row in enumerate(data["items"]):
+            path = f"items[{i}]"
+            if row["code"] in raw:
+                report(f"{path}.code", f"duplicate item code '{row['code']}' (also in {raw[row['code']][2].file})")
+                continue
+            raw[row["code"]] = (row, path, report)
+    items: dict[str, Item] = {}
+    for code, (row, path, report) in raw.items():
+        if row["stage"] not in stages:
+            report(f"{path}.stage", f"unknown stage '{row['stage']}'")
+        if row["department"] and row["department"] not in departments:
+            report(f"{path}.department", f"unknown department '{row['department']}'")
+        applies_if = _compile(row["applies_if"], view, fact_names, report, f"{path}.applies_if")
+        requires = []
+        for ri, req in enumerate(row["requires"]):
+            rpath = f"{path}.requires[{ri}]"
+            if isinstance(req, str):
+                target, cond = req, None
+            elif isinstance(req, dict) and set(req) <= {"item", "if"} and isinstance(req.get("item"), str):
+                target = req["item"]
+                cond = _compile(req.get("if"), view, fact_names, report, f"{rpath}.if")
+            else:
+                report(rpath, "a prerequisite is an item code or {item: CODE, if: CONDITION}")
+                continue
+            if target not in raw:
+                report(rpath, f"unknown item '{target}'")
+            elif target == code:
+                report(rpath, "an item cannot require itself")
+            requires.append(Requirement(target, cond))
+        modes = []
+        for mi, m in enumerate(row["modes"]):
+            mpath = f"{path}.modes[{mi}]"
+            name, cond = (m, None) if isinstance(m, str) else (
+                (m.get("mode"), _compile(m.get("if"), view, fact_names, report, f"{mpath}.if"))
+                if isinstance(m, dict) and set(m) <= {"mode", "if"} else (None, None)
+            )
+            if name not in MODES:
+                report(mpath, f"unknown mode {name!r}; one of {', '.join(MODES)} or {{mode: M, if: C}}")
+                continue
+            modes.append(ModeRule(name, cond))
+        days_if = []
+        for di, d in enumerate(row["days_if"]):
+            dpath = f"{path}.days_if[{di}]"
+            days = d.get("days")
+            if set(d) != {"if", "days"} or isinstance(days, bool) or not isinstance(days, int) or days < 0:
+                report(dpath, "each entry is {if: CONDITION, days: WORKING_DAYS}")
+                continue
+            cond = _compile(d["if"], view, fact_names, report, f"{dpath}.if")
+            if cond:
+                days_if.append((cond, days))
+        if any(m.mode == "commitment" for m in modes) and row["commitment_days"] is None:
+            report(f"{path}.commitment_days", "items with the commitment mode need commitment_days")
+        materials = []
+        for mi, m in enumerate(row["materials"]):
+            if isinstance(m, str):
+                materials.append(Material(m))
+            else:
+                try:
+                    materials.append(Material(**MaterialSchema().load(m)))
+                except (ValidationError, TypeError) as exc:
+                    report(f"{path}.materials[{mi}]", str(getattr(exc, "messages", exc)))
+        lag_from = lag_answer = None
+        if row["lag"]:
+            lag_from, lag_answer = row["lag"].get("after"), row["lag"].get("answer")
+            if lag_from not in raw or lag_answer not in questions or questions[lag_answer].type != "number":
+                report(f"{path}.lag", "lag needs {after: ITEM, answer: NUMBER_QUESTION}")
+            elif lag_from not in [r.item for r in requires]:
+                report(f"{path}.lag.after", f"the lag runs after '{lag_from}', which must be a prerequisite")
+        items[code] = Item(
+            code=code, name=row["name"], name_en=row["name_en"], kind=row["kind"], stage=row["stage"],
+            department=row["department"], legal_days=row["legal_days"], committed_days=row["committed_days"],
+            commitment_days=row["commitment_days"], days_if=tuple(days_if), modes=tuple(modes), materials=tuple(materials),
+            basis=tuple(Basis(b["document"], b["article"]) for b in row["basis"]),
+            applies_if=applies_if, requires=tuple(requires), why=row["why"], utility=row["utility"],
+            lag_from=lag_from, lag_answer=lag_answer,
+            valid_from=row["valid_from"], valid_until=row["valid_until"], file=report.file,
+        )
+    return items, {code: (report, path) for code, (_, path, report) in raw.items()}
+
+
+def _check_cycles(items: dict[str, Item], where: dict[str, tuple[_Reporter, str]]) -> None:
+    """Reject prerequisite cycles, counting conditional prerequisites too."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(items)
+    graph.add_edges_from((r.item, code) for code, item in items.items() for r in item.requires)
+    try:
+        cycle = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        return
+    names = [a for a, _ in cycle] + [cycle[0][0]]
+    report, path = where[names[1]]
+    report(f"{path}.requires", "prerequisites form a cycle: " + " → ".join(names))
+
+
+def _digest(directory: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(directory.rglob("*.yaml")):
+        if "tests" in p.relative_to(directory).parts:
+            continue
+        h.update(str(p.relative_to(directory)).encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:12]

@@ -1,0 +1,204 @@
+"""The rule base's own tests: YAML cases of answers → expected plan facts.
+
+A case file (``rules/tests/*.yaml``) looks like::
+
+    defaults: {today: 2026-03-02}
+    cases:
+      - name: 标准地仓库，拿地即开工
+        answers: {...}
+        land_date: 2026-09-15        # optional
+        commitment: false            # optional (default true)
+        expect:
+          eligible: true
+          present: [construction_permit]
+          absent: [fire_design_review]
+          total_working_days: 42
+          critical: [power_supply_plan]
+          finish: {construction_permit: 2026-09-15}
+
+Every key of ``expect`` is optional; see :data:`EXPECTATIONS`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from marshmallow import RAISE, Schema, ValidationError, fields
+
+from .answers import AnswersError
+from .planner import Plan, PlanOptions, make_plan
+from .rulebase import RuleBase, RuleError
+
+
+class ExpectSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    eligible = fields.Boolean()
+    reasons_include = fields.List(fields.String())
+    present = fields.List(fields.String())
+    absent = fields.List(fields.String())
+    total_working_days = fields.Integer(strict=True)
+    serial_working_days = fields.Integer(strict=True)
+    critical = fields.List(fields.String())
+    not_critical = fields.List(fields.String())
+    modes = fields.Dict(keys=fields.String(), values=fields.String())
+    days = fields.Dict(keys=fields.String(), values=fields.Integer(strict=True))
+    start = fields.Dict(keys=fields.String(), values=fields.Date())
+    finish = fields.Dict(keys=fields.String(), values=fields.Date())
+    start_date = fields.Date()
+    days_before_land = fields.Integer(strict=True, allow_none=True)
+    warnings = fields.Integer(strict=True)
+    warnings_include = fields.List(fields.String())
+    error_fields = fields.List(fields.String())
+
+
+EXPECTATIONS = tuple(ExpectSchema().fields)
+
+
+class CaseSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True)
+    answers = fields.Raw(required=True)
+    land_date = fields.Date(load_default=None, allow_none=True)
+    today = fields.Date(load_default=None)
+    commitment = fields.Boolean(load_default=True)
+    expect = fields.Nested(ExpectSchema, required=True)
+
+
+class CaseFileSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    defaults = fields.Dict(load_default=dict)
+    cases = fields.List(fields.Raw(), required=True)
+
+
+@dataclass
+class RuleCase:
+    """One YAML rule test."""
+
+    file: str
+    index: int
+    name: str
+    answers: Any
+    options: PlanOptions
+    expect: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return f"{self.file}[{self.index}] {self.name}"
+
+
+@dataclass
+class CaseResult:
+    case: RuleCase
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def load_cases(directory: str | Path) -> list[RuleCase]:
+    """Read every ``*.yaml`` case file in ``directory``.
+
+    Raises ``ValueError`` with a :class:`RuleError` per malformed case."""
+    directory = Path(directory)
+    cases: list[RuleCase] = []
+    errors: list[RuleError] = []
+    for path in sorted(directory.glob("*.yaml")):
+        name = f"tests/{path.name}"
+        try:
+            data = CaseFileSchema().load(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        except (yaml.YAMLError, ValidationError) as exc:
+            errors.append(RuleError(name, "", str(getattr(exc, "messages", exc))))
+            continue
+        for i, raw in enumerate(data["cases"]):
+            try:
+                case = CaseSchema().load({**data["defaults"], **raw} if isinstance(raw, dict) else raw)
+            except ValidationError as exc:
+                errors.append(RuleError(name, f"cases[{i}]", str(exc.messages)))
+                continue
+            if case["today"] is None:
+                errors.append(RuleError(name, f"cases[{i}].today", "a case needs a fixed planning date"))
+                continue
+            options = PlanOptions(case["land_date"], case["today"], case["commitment"])
+            cases.append(RuleCase(name, i, case["name"], case["answers"], options, case["expect"]))
+    if errors:
+        raise ValueError("\n".join(str(e) for e in errors))
+    return cases
+
+
+def run_case(rules: RuleBase, case: RuleCase) -> CaseResult:
+    """Plan ``case`` and compare the plan with every expectation."""
+    result = CaseResult(case)
+    expect = case.expect
+    try:
+        plan = make_plan(rules, case.answers, case.options)
+    except AnswersError as exc:
+        if "error_fields" in expect:
+            missing = sorted(set(expect["error_fields"]) - set(exc.fields))
+            extra = sorted(set(exc.fields) - set(expect["error_fields"]))
+            if missing or extra:
+                result.failures.append(f"error fields: expected {expect['error_fields']}, got {sorted(exc.fields)}")
+        else:
+            result.failures.append(f"answers rejected: {exc}")
+        return result
+    if "error_fields" in expect:
+        result.failures.append(f"expected errors on {expect['error_fields']}, but a plan was made")
+        return result
+    _compare(plan, expect, result.failures)
+    return result
+
+
+def _compare(plan: Plan, expect: dict[str, Any], failures: list[str]) -> None:
+    codes = set(plan.codes)
+    by_code = {p.code: p for p in plan.items}
+
+    def check(label: str, expected: Any, actual: Any) -> None:
+        if expected != actual:
+            failures.append(f"{label}: expected {expected}, got {actual}")
+
+    if "eligible" in expect:
+        check("拿地即开工 eligible", expect["eligible"], plan.eligibility.eligible)
+    for text in expect.get("reasons_include", ()):
+        if not any(text in r for r in plan.eligibility.reasons):
+            failures.append(f"no eligibility reason mentions '{text}': {plan.eligibility.reasons}")
+    for code in expect.get("present", ()):
+        if code not in codes:
+            failures.append(f"'{code}' should be in the plan")
+    for code in expect.get("absent", ()):
+        if code in codes:
+            failures.append(f"'{code}' should not be in the plan")
+    for key in ("total_working_days", "serial_working_days", "days_before_land"):
+        if key in expect:
+            check(key, expect[key], getattr(plan, key))
+    if "start_date" in expect:
+        check("start_date", expect["start_date"], plan.start_date)
+    for code in expect.get("critical", ()):
+        if code not in plan.critical_path:
+            failures.append(f"'{code}' should be on the critical path {plan.critical_path}")
+    for code in expect.get("not_critical", ()):
+        if code in by_code and by_code[code].critical:
+            failures.append(f"'{code}' should have slack")
+    for attr in ("modes", "days", "start", "finish"):
+        for code, value in expect.get(attr, {}).items():
+            if code not in by_code:
+                failures.append(f"{attr}: '{code}' is not in the plan")
+            else:
+                check(f"{attr} of {code}", value, getattr(by_code[code], attr.rstrip("s") if attr == "modes" else attr))
+    if "warnings" in expect:
+        check("number of warnings", expect["warnings"], len(plan.warnings))
+    for text in expect.get("warnings_include", ()):
+        if not any(text in w for w in plan.warnings):
+            failures.append(f"no warning mentions '{text}': {plan.warnings}")
+
+
+def run_cases(rules: RuleBase, directory: str | Path) -> list[CaseResult]:
+    """Run every case in ``directory`` against ``rules``."""
+    return [run_case(rules, c) for c in load_cases(directory)]
