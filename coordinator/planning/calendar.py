@@ -8,7 +8,6 @@ warn instead of being silently wrong.
 """
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from typing import Iterable
 
@@ -107,7 +106,3 @@ class DayIndex:
 
     def date(self, offset: int) -> dt.date:
         return self.days[offset]
-
-    def offset(self, day: dt.date) -> int:
-        """Offset of the first working day on or after ``day``."""
-        return bisect.bisect_left(self.days, day)

@@ -1,0 +1,16 @@
+"""The JSON API (``/api/v1``), described by OpenAPI."""
+from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
+
+
+class _Parser(FlaskParser):
+    """Request validation errors are 400, as the API promises (not webargs' 422)."""
+
+    DEFAULT_VALIDATION_STATUS = 400
+
+
+Blueprint.ARGUMENTS_PARSER = _Parser()
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1", description="拿地即开工 JSON API")
+
+from . import routes  # noqa: E402,F401  (registers the routes)

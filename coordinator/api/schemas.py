@@ -1,0 +1,117 @@
+"""Request and response schemas of the JSON API."""
+from __future__ import annotations
+
+from marshmallow import INCLUDE, Schema, fields, pre_load
+
+PLAN_OPTIONS = ("land_date", "commitment", "today")
+
+
+class PlanRequestSchema(Schema):
+    """``{answers, land_date?, commitment?}`` — or the answers themselves
+    with ``land_date`` beside them."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    answers = fields.Dict(required=True, metadata={"description": "answers keyed by question id (SPEC §4.1)"})
+    land_date = fields.Date(load_default=None, allow_none=True)
+    commitment = fields.Boolean(load_default=True)
+    today = fields.Date(load_default=None, allow_none=True, metadata={"description": "planning date"})
+
+    @pre_load
+    def _wrap_bare_answers(self, data, **kwargs):
+        if isinstance(data, dict) and not isinstance(data.get("answers"), dict):
+            options = {k: data[k] for k in PLAN_OPTIONS if k in data}
+            answers = {k: v for k, v in data.items() if k not in PLAN_OPTIONS}
+            return {"answers": answers, **options}
+        return data
+
+
+class OptionSchema(Schema):
+    value = fields.String()
+    label = fields.String()
+    label_en = fields.String()
+
+
+class QuestionSchema(Schema):
+    id = fields.String()
+    section = fields.String()
+    order = fields.Integer()
+    text = fields.String()
+    text_en = fields.String()
+    help = fields.String()
+    help_en = fields.String()
+    basis = fields.String()
+    type = fields.String()
+    required = fields.Boolean()
+    options = fields.List(fields.Nested(OptionSchema))
+    unit = fields.String()
+    minimum = fields.Float(allow_none=True)
+    maximum = fields.Float(allow_none=True)
+    exclusive_minimum = fields.Boolean()
+    integer = fields.Boolean()
+    default = fields.Raw(allow_none=True)
+    show_if = fields.Raw(allow_none=True, metadata={"description": "condition on earlier answers"})
+
+
+class SectionSchema(Schema):
+    id = fields.String()
+    title = fields.String()
+    title_en = fields.String()
+
+
+class QuestionnaireSchema(Schema):
+    version = fields.String()
+    sections = fields.List(fields.Nested(SectionSchema))
+    questions = fields.List(fields.Nested(QuestionSchema))
+
+
+class PlanItemSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    name_en = fields.String()
+    kind = fields.String()
+    stage = fields.String()
+    stage_name = fields.String()
+    department = fields.String()
+    department_name = fields.String()
+    days = fields.Integer()
+    requires = fields.List(fields.String())
+    mode = fields.String()
+    modes = fields.List(fields.String())
+    start = fields.String()
+    finish = fields.String()
+    slack = fields.Integer()
+    critical = fields.Boolean()
+    legal_days = fields.Integer(allow_none=True)
+    committed_days = fields.Integer()
+    lag = fields.Integer()
+    utility = fields.String(allow_none=True)
+    because = fields.List(fields.String())
+    basis = fields.List(fields.String())
+    materials = fields.List(fields.Dict())
+
+
+class EligibilitySchema(Schema):
+    eligible = fields.Boolean()
+    reasons = fields.List(fields.String())
+
+
+class PlanSchema(Schema):
+    """The plan JSON of SPEC §4.3 (fields may be added, never renamed)."""
+
+    land_day_start = fields.Nested(EligibilitySchema)
+    land_date = fields.String(allow_none=True)
+    items = fields.List(fields.Nested(PlanItemSchema))
+    parallel_groups = fields.List(fields.List(fields.String()))
+    critical_path = fields.List(fields.String())
+    total_working_days = fields.Integer()
+    serial_working_days = fields.Integer()
+    warnings = fields.List(fields.String())
+    start_date = fields.String()
+    end_date = fields.String()
+    days_before_land = fields.Integer(allow_none=True)
+    saved_working_days = fields.Integer()
+    commitment = fields.Boolean()
+    excluded = fields.List(fields.Dict())
+    rule_base = fields.Dict()
