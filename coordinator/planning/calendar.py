@@ -9,6 +9,7 @@ warn instead of being silently wrong.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Iterable
 
 import chinese_calendar
@@ -45,11 +46,11 @@ class WorkingCalendar:
             return False
         if day.year in self.covered_years:
             return day.weekday() < 5
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:
+        official = _official_workday(day)
+        if official is None:
             self.fallback_years.add(day.year)
             return day.weekday() < 5
+        return official
 
     def next_workday(self, day: dt.date) -> dt.date:
         """``day`` itself if it is a working day, else the next one."""
@@ -96,6 +97,15 @@ class WorkingCalendar:
             f"（no official holiday data for {year}: weekends-only calendar used）"
             for year in sorted(self.fallback_years)
         ]
+
+
+@lru_cache(maxsize=20_000)
+def _official_workday(day: dt.date) -> bool | None:
+    """chinesecalendar's answer, shared by every calendar; ``None`` outside its years."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return None
 
 
 class DayIndex:
