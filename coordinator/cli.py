@@ -24,7 +24,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("answers_file", type=click.File("r", encoding="utf-8"))
+@click.argument("answers_file", type=click.File("r", encoding="utf-8-sig"))
 @click.option("--land-date", type=click.DateTime(["%Y-%m-%d"]), help="The day the land contract is signed (YYYY-MM-DD).")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
 @click.option("--pdf", type=click.Path(dir_okay=False, writable=True), help="Also write the flowchart PDF here.")
@@ -38,7 +38,7 @@ def plan(answers_file, land_date, fmt, pdf, no_commitment, today, rules_dir) -> 
         sys.exit(2)
     try:
         answers = json.load(answers_file)
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         click.echo(f"error: {answers_file.name} is not valid JSON: {exc}", err=True)
         sys.exit(2)
     rules = _load(rules_dir)

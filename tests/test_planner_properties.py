@@ -62,10 +62,13 @@ def test_required_codes_appear_when_their_conditions_hold(answers):
     plan = plan_for(answers)
     codes = set(plan.codes)
     a = plan.answers
-    special = (
+    kind, area, height = a["project_type"], a["floor_area_m2"], a["building_height_m"]
+    special = (  # 住建部令第51号 第十四条
         a.get("fire_hazard_class") in ("A", "B")
         or a["hazardous_chemicals"]
-        or (a["project_type"] in ("commercial", "public_building") and (a["floor_area_m2"] > 20000 or a["building_height_m"] > 50))
+        or (kind == "commercial" and (area > 10000 or height > 50))
+        or (kind == "public_building" and (area > 20000 or height > 50))
+        or (kind == "residential" and height > 54)
     )
     expected = {
         "project_filing": a["investment"] == "enterprise",

@@ -85,7 +85,7 @@ def check_value(q: Question, value: Any) -> str | None:
         if not isinstance(value, str) or not value.strip():
             return "must be a non-empty string"
         return f"must be at most {TEXT_MAX_LENGTH} characters" if len(value) > TEXT_MAX_LENGTH else None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
         return "must be a number"
     if q.integer and value != int(value):
         return "must be a whole number"
@@ -112,6 +112,13 @@ def nest_answers(flat: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[qid] = value
     return out
+
+
+def _finite(x: float) -> bool:
+    try:
+        return math.isfinite(x)
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 def _num(x: float) -> str:

@@ -14,6 +14,7 @@ code.  Forms::
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
@@ -58,7 +59,8 @@ def compile_condition(
 ) -> Condition:
     """Compile ``spec`` into a :class:`Condition`, checking every answer key,
     operator and value against ``questions`` (id → question with ``type`` and
-    ``option_values``) and every fact against ``known_facts``."""
+    ``option_values``, and ``unavailable``: why it may not be used here) and
+    every fact against ``known_facts``."""
     keys: list[str] = []
     facts: list[str] = []
     test = _compile(spec, questions, frozenset(known_facts), path, keys, facts)
@@ -75,7 +77,7 @@ def _compile(spec, questions, known_facts, path, keys, facts) -> Predicate:
     if "all" in spec or "any" in spec:
         op = "all" if "all" in spec else "any"
         if len(spec) != 1:
-            raise ConditionError(path, f"'{op}' must stand alone, found keys {sorted(spec)}")
+            raise ConditionError(path, f"'{op}' must stand alone, found keys {_keys(spec)}")
         parts = spec[op]
         if not isinstance(parts, list) or not parts:
             raise ConditionError(_join(path, op), "must be a non-empty list of conditions")
@@ -88,26 +90,36 @@ def _compile(spec, questions, known_facts, path, keys, facts) -> Predicate:
         return lambda a, f: any(t(a, f) for t in tests)
     if "not" in spec:
         if len(spec) != 1:
-            raise ConditionError(path, f"'not' must stand alone, found keys {sorted(spec)}")
+            raise ConditionError(path, f"'not' must stand alone, found keys {_keys(spec)}")
         inner = _compile(spec["not"], questions, known_facts, _join(path, "not"), keys, facts)
         return lambda a, f: not inner(a, f)
     if "fact" in spec:
         name = spec["fact"]
         if len(spec) != 1:
-            raise ConditionError(path, f"'fact' must stand alone, found keys {sorted(spec)}")
+            raise ConditionError(path, f"'fact' must stand alone, found keys {_keys(spec)}")
+        if not isinstance(name, str):
+            raise ConditionError(_join(path, "fact"), f"must be a fact name, not {name!r}")
         if name not in known_facts:
             raise ConditionError(_join(path, "fact"), f"unknown fact '{name}'")
         facts.append(name)
         return lambda a, f: bool(f.get(name, False))
     if "answer" in spec:
         return _compile_answer(spec, questions, path, keys)
-    raise ConditionError(path, f"unknown condition form with keys {sorted(spec)}")
+    raise ConditionError(path, f"unknown condition form with keys {_keys(spec)}")
+
+
+def _keys(spec: Mapping) -> list[str]:
+    return sorted(str(k) for k in spec)
 
 
 def _compile_answer(spec, questions, path, keys) -> Predicate:
     key = spec["answer"]
+    if not isinstance(key, str):
+        raise ConditionError(_join(path, "answer"), f"must be a question id, not {key!r}")
     if key not in questions:
         raise ConditionError(_join(path, "answer"), f"unknown question '{key}'")
+    if questions[key].get("unavailable"):
+        raise ConditionError(_join(path, "answer"), f"'{key}' {questions[key]['unavailable']}")
     ops = [k for k in spec if k != "answer"]
     if len(ops) != 1 or ops[0] not in COMPARATORS:
         raise ConditionError(
@@ -128,7 +140,7 @@ def _compile_answer(spec, questions, path, keys) -> Predicate:
             raise ConditionError(opath, f"'is' compares a bool question with true/false ('{key}' is {qtype})")
         return lambda a, f: a.get(key) is value
     if op in NUMERIC_OPS:
-        if qtype != "number" or isinstance(value, bool) or not isinstance(value, (int, float)):
+        if qtype != "number" or not _is_number(value):
             raise ConditionError(opath, f"'{op}' compares a number question with a number ('{key}' is {qtype})")
         cmp = {
             "gt": lambda x: x > value,
@@ -146,6 +158,10 @@ def _compile_answer(spec, questions, path, keys) -> Predicate:
             raise ConditionError(opath, f"'{v}' is not an option of '{key}' ({', '.join(options)})")
         if qtype == "bool" and not isinstance(v, bool):
             raise ConditionError(opath, f"'{key}' is a bool question; compare with true/false")
+        if qtype == "number" and not _is_number(v):
+            raise ConditionError(opath, f"'{key}' is a number question; compare with numbers, not {v!r}")
+        if qtype == "text" and not isinstance(v, str):
+            raise ConditionError(opath, f"'{key}' is a text question; compare with strings, not {v!r}")
     if op == "eq":
         return lambda a, f: a.get(key) == value
     if op == "ne":
@@ -154,6 +170,10 @@ def _compile_answer(spec, questions, path, keys) -> Predicate:
     if op == "in":
         return lambda a, f: a.get(key) in allowed
     return lambda a, f: a.get(key) not in allowed
+
+
+def _is_number(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
 
 
 def describe(condition: Condition, answers: Mapping[str, Any], facts: Mapping[str, bool]) -> list[str]:

@@ -155,9 +155,12 @@ class Plan:
         }
 
 
-def evaluate_facts(rules: RuleBase, answers: Mapping[str, Any]) -> tuple[dict[str, bool], Eligibility]:
-    """Derive the rule base's facts from validated answers, in dependency order."""
-    facts: dict[str, bool] = {}
+def evaluate_facts(
+    rules: RuleBase, answers: Mapping[str, Any], options: PlanOptions = PlanOptions()
+) -> tuple[dict[str, bool], Eligibility]:
+    """Derive the rule base's facts from validated answers (and the planning
+    options, e.g. ``commitment``), in dependency order."""
+    facts: dict[str, bool] = {"commitment": options.commitment}
     eligibility = Eligibility(False, [])
     for name in rules.fact_order:
         fact = rules.facts[name]
@@ -196,7 +199,7 @@ def make_plan(
 
     Raises :class:`~coordinator.planning.answers.AnswersError` on bad answers."""
     flat = validate_answers(rules, answers)
-    facts, eligibility = evaluate_facts(rules, flat)
+    facts, eligibility = evaluate_facts(rules, flat, options)
     today = options.today or dt.date.today()
     calendar = calendar or WorkingCalendar(rules.calendar.holidays, rules.calendar.workdays, rules.calendar.years)
     warnings: list[str] = []

@@ -22,6 +22,8 @@ ITEM_KINDS = ("approval", "utility", "milestone")
 MODES = ("standard", "commitment", "gaps", "before_land", "land_day")
 UTILITIES = ("water", "power", "gas", "heat")
 LAND_DAY_FACT = "land_day_start"
+# Facts set by the planning options rather than derived from answers.
+OPTION_FACTS = ("commitment",)
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 
@@ -406,20 +408,54 @@ class CalendarFileSchema(_Strict):
 # YAML with line numbers
 
 
-def _read_yaml(path: Path, errors: list[RuleError]) -> tuple[Any, dict[str, int]]:
+# libyaml's parser when PyYAML was built with it (several times faster).
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _read_yaml(path: Path, display: str, errors: list[RuleError]) -> tuple[Any, dict[str, int]]:
     """Parse ``path``; return (data, {yaml path: line}) or record the error."""
-    text = path.read_text(encoding="utf-8")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        errors.append(RuleError(display, "", f"not UTF-8 text: {exc.reason} at byte {exc.start}"))
+        return None, {}
+    node = None
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        errors.append(RuleError(path.name, "", f"not valid YAML: {getattr(exc, 'problem', exc)}",
+        errors.append(RuleError(display, "", f"not valid YAML: {getattr(exc, 'problem', exc)}",
                                 mark.line + 1 if mark else None))
+        return None, {}
+    except ValueError as exc:  # a well-formed but impossible value, e.g. the date 2027-02-30
+        errors.append(RuleError(display, "", f"not valid YAML: {exc}", _bad_scalar_line(node)))
         return None, {}
     lines: dict[str, int] = {}
     _index_lines(node, "", lines)
     return data, lines
+
+
+def _bad_scalar_line(node) -> int | None:
+    """The line of the first scalar under ``node`` that cannot be constructed."""
+    loader = yaml.SafeLoader("")
+    stack = [node] if node is not None else []
+    while stack:
+        n = stack.pop(0)
+        if isinstance(n, yaml.ScalarNode):
+            try:
+                loader.construct_object(n)
+            except ValueError:
+                return n.start_mark.line + 1
+        elif isinstance(n, yaml.MappingNode):
+            stack[:0] = [x for pair in n.value for x in pair]
+        else:
+            stack[:0] = n.value
+    return None
 
 
 def _index_lines(node, path: str, lines: dict[str, int]) -> None:
@@ -473,7 +509,7 @@ def _load_file(path: Path, display: str, schema: Schema, errors: list[RuleError]
             errors.append(RuleError(display, "", "file is missing"))
         return None, None
     before = len(errors)
-    data, lines = _read_yaml(path, errors)
+    data, lines = _read_yaml(path, display, errors)
     report = _Reporter(display, lines, errors)
     if len(errors) > before:
         return None, report
@@ -524,10 +560,10 @@ def load_rule_base(directory: str | Path | None = None) -> RuleBase:
     facts, fact_order = _build_facts(ffile["facts"], questions, f_report)
     if LAND_DAY_FACT not in facts:
         f_report("facts", f"the fact '{LAND_DAY_FACT}' (拿地即开工 eligibility) must be defined")
-    items, where = _build_items(item_files, questions, set(facts), stages, departments)
-    missing = [c for c in meta["required_codes"] if c not in items]
-    for code in missing:
-        meta_report("required_codes", f"required item code '{code}' is not defined in items/")
+    items, where = _build_items(item_files, questions, set(facts) | set(OPTION_FACTS), stages, departments)
+    for i, code in enumerate(meta["required_codes"]):
+        if code not in items:
+            meta_report(f"required_codes[{i}]", f"required item code '{code}' is not defined in items/")
     if not errors:
         _check_cycles(items, where)
     if errors:
@@ -582,6 +618,7 @@ def _build_questions(qfile: dict, report: _Reporter) -> tuple[list[Section], dic
     sections: list[Section] = []
     questions: dict[str, Question] = {}
     order = 0
+    every_id = [q["id"] for sec in qfile["sections"] for q in sec["questions"]]
     for si, sec in enumerate(qfile["sections"]):
         sections.append(Section(sec["id"], sec["title"], sec["title_en"]))
         for qi, q in enumerate(sec["questions"]):
@@ -596,7 +633,11 @@ def _build_questions(qfile: dict, report: _Reporter) -> tuple[list[Section], dic
             if "." not in qid and any(k.startswith(qid + ".") for k in questions):
                 report(f"{path}.id", f"'{qid}' is already an object of nested questions")
             # show_if may only look at questions asked before this one.
-            show_if = _compile(q["show_if"], _question_view(questions), (), report, f"{path}.show_if")
+            view = _question_view(questions)
+            for other in every_id:
+                view.setdefault(other, {"type": "", "option_values": None, "unavailable": (
+                    "is not asked before this question; show_if may only use earlier questions")})
+            show_if = _compile(q["show_if"], view, (), report, f"{path}.show_if")
             default = q["default"]
             if default is not None and _type_error(q, default):
                 report(f"{path}.default", f"default {default!r} is not a valid {q['type']} answer")
@@ -626,15 +667,19 @@ def _type_error(q: dict, value: Any) -> bool:
 
 def _build_facts(rows: list[dict], questions: dict[str, Question], report: _Reporter):
     by_name = _unique(rows, "name", "facts", report)
+    for i, row in enumerate(rows):
+        if row["name"] in OPTION_FACTS:
+            report(f"facts[{i}].name", f"'{row['name']}' is set by the planning options and cannot be redefined")
+    known = set(by_name) | set(OPTION_FACTS)
     view = _question_view(questions)
     facts: dict[str, Fact] = {}
     graph = nx.DiGraph()
     for i, row in enumerate(rows):
         path = f"facts[{i}]"
-        cond = _compile(row["condition"], view, by_name, report, f"{path}.if")
+        cond = _compile(row["condition"], view, known, report, f"{path}.if")
         criteria = []
         for ci, c in enumerate(row["criteria"]):
-            cc = _compile(c["condition"], view, by_name, report, f"{path}.criteria[{ci}].if")
+            cc = _compile(c["condition"], view, known, report, f"{path}.criteria[{ci}].if")
             if cc:
                 criteria.append(Criterion(cc, c["passed"], c["failed"]))
         facts[row["name"]] = Fact(row["name"], row["title"], cond, tuple(criteria))
@@ -646,7 +691,7 @@ def _build_facts(rows: list[dict], questions: dict[str, Question], report: _Repo
         report("facts", "facts depend on each other in a cycle: " + " → ".join([a for a, _ in cycle] + [cycle[0][0]]))
         order: tuple[str, ...] = tuple(facts)
     except nx.NetworkXNoCycle:
-        order = tuple(nx.topological_sort(graph))
+        order = tuple(n for n in nx.topological_sort(graph) if n in facts)
     return facts, order
 
 
@@ -714,8 +759,8 @@ def _build_items(files, questions, fact_names, stages, departments):
             else:
                 try:
                     materials.append(Material(**MaterialSchema().load(m)))
-                except (ValidationError, TypeError) as exc:
-                    report(f"{path}.materials[{mi}]", str(getattr(exc, "messages", exc)))
+                except ValidationError as exc:
+                    report.marshmallow(exc.messages, f"{path}.materials[{mi}]")
         lag_from = lag_answer = None
         if row["lag"]:
             lag_from, lag_answer = row["lag"].get("after"), row["lag"].get("answer")
