@@ -1,21 +1,81 @@
 """拿地即开工: construction-project approval guidance and parallel-approval coordinator."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Mapping
 
-from flask import Flask
+from flask import Flask, redirect, request, session, url_for
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Application factory: configuration from the environment, then ``overrides``."""
     from .config import Config
-    from .extensions import api
-    from .api import blueprint as api_blueprint
+    from .extensions import api, babel, csrf, db, login_manager
 
-    app = Flask(__name__, instance_relative_config=True, template_folder="../templates", static_folder="../static")
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
     app.config.from_object(Config)
     if overrides:
         app.config.update(overrides)
+    app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
     api.init_app(app)
-    api.register_blueprint(api_blueprint)
+
+    from . import models  # noqa: F401  (every model registered with the metadata)
+    from .accounts.views import blueprint as accounts_bp
+    from .api import blueprint as api_bp
+    from .owner import blueprint as owner_bp
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(owner_bp)
+    csrf.exempt(api_bp)
+    api.register_blueprint(api_bp)
+
+    @app.route("/")
+    def home():
+        return redirect(url_for("owner.projects"))
+
+    @app.context_processor
+    def _language():
+        return {"lang": _locale()}
+
+    from .planning.textreport import MODE_NAMES
+
+    app.jinja_env.globals.update(pick=_pick, mode_names=MODE_NAMES)
+
     return app
+
+
+def _database_url(app: Flask) -> str:
+    url = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{Path(app.instance_path) / 'coordinator.sqlite'}"
+    if url.startswith("postgres://") or url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _pick(zh: str, en: str) -> str:
+    """The English text on English pages (when there is one), else the Chinese."""
+    return en if en and _locale() == "en" else zh
+
+
+def _locale() -> str:
+    from flask import current_app
+
+    wanted = request.args.get("lang")
+    if wanted in current_app.config["LANGUAGES"]:
+        session["lang"] = wanted
+    return session.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -105,3 +105,47 @@ def _load(directory):
         for error in exc.errors:
             click.echo(f"  {error}", err=True)
         sys.exit(1)
+
+
+@main.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the database schema (Alembic migrations to head)."""
+    from . import create_app
+    from .database import upgrade
+
+    app = create_app()
+    upgrade(app)
+    click.echo(f"database at head: {_safe_url(app.config['SQLALCHEMY_DATABASE_URI'])}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Run the web app: migrate, create the demo accounts on first run, serve."""
+    from werkzeug.serving import run_simple
+
+    from . import create_app
+    from .database import upgrade
+    from .demo import DEMO_USERS, has_users, seed_demo
+
+    app = create_app()
+    upgrade(app)
+    with app.app_context():
+        if app.config["PRODUCTION"]:
+            click.echo("production configuration: no demo accounts are created")
+        elif not has_users():
+            password = seed_demo(app.config.get("DEMO_PASSWORD"))
+            click.echo("demo accounts (password from COORDINATOR_DEMO_PASSWORD, else generated):")
+            for name in DEMO_USERS:
+                click.echo(f"  {name} / {password}")
+    click.echo(f"database: {_safe_url(app.config['SQLALCHEMY_DATABASE_URI'])}")
+    click.echo(f"serving on http://{host}:{port}/")
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+def _safe_url(url: str) -> str:
+    """The database URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -3,13 +3,29 @@ from __future__ import annotations
 
 import os
 
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"
+
 
 class Config:
-    """Read once by :func:`coordinator.create_app`; tests pass overrides."""
+    """Read once by :func:`coordinator.create_app`; tests pass overrides.
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-change-me")
+    ``SQLALCHEMY_DATABASE_URI`` defaults to a SQLite file in the instance
+    folder (filled in by the factory when ``DATABASE_URL`` is not set)."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     RULES_DIR = os.environ.get("COORDINATOR_RULES") or None
-    JSON_AS_ASCII = False
+    PRODUCTION = os.environ.get("COORDINATOR_ENV", "development") == "production"
+    DEMO_PASSWORD = os.environ.get("COORDINATOR_DEMO_PASSWORD")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None
+
+    BABEL_DEFAULT_LOCALE = "zh"
+    LANGUAGES = ("zh", "en")
 
     API_TITLE = "拿地即开工 API"
     API_VERSION = "v1"

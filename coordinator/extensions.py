@@ -1,8 +1,28 @@
 """Flask extensions, created once and bound to the app in the factory."""
 from __future__ import annotations
 
+from flask_babel import Babel
+from flask_login import LoginManager
 from flask_smorest import Api
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
 from werkzeug.exceptions import HTTPException
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names for Alembic."""
+
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 class CoordinatorApi(Api):
@@ -25,4 +45,8 @@ class CoordinatorApi(Api):
         return payload, error.code, data.get("headers", {})
 
 
+db = SQLAlchemy(model_class=Base)
 api = CoordinatorApi()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()

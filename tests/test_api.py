@@ -3,7 +3,6 @@ import datetime as dt
 
 import pytest
 
-from coordinator import create_app
 
 WAREHOUSE = {
     "project_type": "warehouse", "investment": "enterprise", "land_supply": "auction",
@@ -12,11 +11,6 @@ WAREHOUSE = {
     "annual_energy_tce": 300, "district": "滨海新区",
     "utilities": {"water": True, "power": True, "gas": False, "heat": False, "power_kva": 800},
 }
-
-
-@pytest.fixture(scope="module")
-def client():
-    return create_app({"TESTING": True}).test_client()
 
 
 def test_questionnaire_lists_questions_in_order_with_conditions(client):

@@ -1,0 +1,6 @@
+"""The project owner's pages: questionnaire, projects, plan, settings."""
+from flask import Blueprint
+
+blueprint = Blueprint("owner", __name__, url_prefix="/owner")
+
+from . import views  # noqa: E402,F401  (registers the routes)

@@ -1,0 +1,1 @@
+"""Projects: answers (versioned), their plans and plan items."""

@@ -1,0 +1,123 @@
+"""A project, its versioned answers, the plans made from them, and items."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User, utcnow
+from ..extensions import db
+
+
+class Project(db.Model):
+    """An owner's construction project."""
+
+    __tablename__ = "project"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    district: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    owner: Mapped[User] = relationship()
+    answer_sets: Mapped[list["AnswerSet"]] = relationship(
+        back_populates="project", order_by="AnswerSet.version", cascade="all, delete-orphan"
+    )
+    plans: Mapped[list["ProjectPlan"]] = relationship(
+        back_populates="project", order_by="ProjectPlan.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def current_plan(self) -> "ProjectPlan | None":
+        return self.plans[-1] if self.plans else None
+
+    @property
+    def current_answers(self) -> "AnswerSet | None":
+        return self.answer_sets[-1] if self.answer_sets else None
+
+
+class AnswerSet(db.Model):
+    """One version of a project's answers; editing makes a new version."""
+
+    __tablename__ = "answer_set"
+    __table_args__ = (UniqueConstraint("project_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    version: Mapped[int]
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    land_date: Mapped[dt.date | None]
+    commitment: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    project: Mapped[Project] = relationship(back_populates="answer_sets")
+
+
+class ProjectPlan(db.Model):
+    """The plan made from one answer set, with the rule-base version it used."""
+
+    __tablename__ = "project_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    answer_set_id: Mapped[int] = mapped_column(ForeignKey("answer_set.id"))
+    rule_base_version: Mapped[str] = mapped_column(String(64))
+    rule_base_digest: Mapped[str] = mapped_column(String(64))
+    planned_on: Mapped[dt.date]
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON)
+    land_day_eligible: Mapped[bool]
+    total_working_days: Mapped[int]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="plans")
+    answer_set: Mapped[AnswerSet] = relationship()
+    items: Mapped[list["PlanItem"]] = relationship(
+        back_populates="plan", order_by="PlanItem.position", cascade="all, delete-orphan"
+    )
+
+
+class PlanItem(db.Model):
+    """One approval item or hookup step of a plan, as tracked."""
+
+    __tablename__ = "plan_item"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "code"),
+        Index("ix_plan_item_queue", "department", "status", "due_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("project_plan.id"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    position: Mapped[int]
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    stage: Mapped[str] = mapped_column(String(40))
+    department: Mapped[str] = mapped_column(String(64), default="")
+    mode: Mapped[str] = mapped_column(String(20))
+    days: Mapped[int]
+    planned_start: Mapped[dt.date]
+    planned_finish: Mapped[dt.date]
+    due_date: Mapped[dt.date | None]
+    status: Mapped[str] = mapped_column(String(32), default="not_submitted")
+
+    plan: Mapped[ProjectPlan] = relationship(back_populates="items")
+    project: Mapped[Project] = relationship()
+
+
+class QuestionnaireDraft(db.Model):
+    """An owner's unfinished questionnaire, saved as they type."""
+
+    __tablename__ = "questionnaire_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    land_date: Mapped[dt.date | None]
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,178 @@
+"""Project operations shared by the owner pages, the JSON API and the CLI.
+
+Each function is one domain operation with an explicit transaction; views
+only parse input, call one of these and render the result.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.exceptions import NotFound
+
+from ..accounts.models import Role, User
+from ..extensions import db
+from ..planning import Plan, RuleBase
+from ..planning.service import plan_project, rule_base
+from .models import AnswerSet, PlanItem, Project, ProjectPlan, QuestionnaireDraft
+
+NAME_MAX = 200
+
+
+class ProjectError(ValueError):
+    """A project request is invalid; ``fields`` names each bad field."""
+
+    def __init__(self, fields: dict[str, list[str]]):
+        self.fields = fields
+        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in fields.items()))
+
+
+def current_rules() -> RuleBase:
+    """The rule base configured for this app (loaded once per process)."""
+    return rule_base(current_app.config.get("RULES_DIR"))
+
+
+def check_name(name: Any) -> str:
+    """A project name: non-empty text of at most :data:`NAME_MAX` characters."""
+    if not isinstance(name, str) or not name.strip():
+        raise ProjectError({"name": ["required"]})
+    if len(name.strip()) > NAME_MAX:
+        raise ProjectError({"name": [f"must be at most {NAME_MAX} characters"]})
+    return name.strip()
+
+
+def create_project(
+    owner: User, name: str, answers: dict[str, Any], land_date: dt.date | None = None,
+    commitment: bool = True, today: dt.date | None = None,
+) -> Project:
+    """Validate, plan and store a new project with its first answer set.
+
+    Raises ``AnswersError`` or :class:`ProjectError` before anything is stored."""
+    name = check_name(name)
+    rules = current_rules()
+    plan = plan_project(rules, answers, land_date, commitment, today)
+    project = Project(owner=owner, name=name, district=str(plan.answers.get("district") or ""))
+    db.session.add(project)
+    _store_plan(project, owner, answers, land_date, commitment, plan)
+    db.session.execute(db.delete(QuestionnaireDraft).where(QuestionnaireDraft.owner_id == owner.id))
+    db.session.commit()
+    return project
+
+
+def revise_project(
+    project: Project, user: User, answers: dict[str, Any], land_date: dt.date | None,
+    commitment: bool = True, today: dt.date | None = None,
+) -> ProjectPlan:
+    """Store a new version of the answers and its plan; older ones are kept."""
+    plan = plan_project(current_rules(), answers, land_date, commitment, today)
+    stored = _store_plan(project, user, answers, land_date, commitment, plan)
+    project.district = str(plan.answers.get("district") or "")
+    db.session.commit()
+    return stored
+
+
+def what_if(project: Project, land_date: dt.date | None, today: dt.date | None = None) -> Plan:
+    """The project's plan for another land date; nothing is stored."""
+    answers = project.current_answers
+    return plan_project(current_rules(), answers.answers, land_date, answers.commitment, today)
+
+
+def _store_plan(project, user, answers, land_date, commitment, plan: Plan) -> ProjectPlan:
+    version = len(project.answer_sets) + 1
+    answer_set = AnswerSet(project=project, version=version, answers=answers, land_date=land_date,
+                           commitment=commitment, created_by_id=user.id)
+    stored = ProjectPlan(
+        project=project, answer_set=answer_set, rule_base_version=plan.rules.version,
+        rule_base_digest=plan.rules.digest, planned_on=plan.start_date, plan=plan.to_json(),
+        land_day_eligible=plan.eligibility.eligible, total_working_days=plan.total_working_days,
+    )
+    db.session.add_all([answer_set, stored])
+    for position, p in enumerate(plan.items):
+        if p.item.kind == "milestone":
+            continue
+        stored.items.append(PlanItem(
+            project=project, position=position, code=p.code, name=p.item.name, kind=p.item.kind,
+            stage=p.item.stage, department=p.item.department or "", mode=p.mode, days=p.days,
+            planned_start=p.start, planned_finish=p.finish, due_date=p.finish,
+        ))
+    return stored
+
+
+def project_for(user: User, project_id: int) -> Project:
+    """The project if ``user`` may see it: its owner, an officer whose
+    department has an item in it, or an admin. Anything else is 404."""
+    project = db.session.get(Project, project_id)
+    if project is None:
+        raise NotFound()
+    if user.role == Role.admin or project.owner_id == user.id:
+        return project
+    if user.role == Role.officer and user.organisation is not None:
+        plan = project.current_plan
+        if plan and any(i.department == user.organisation.code for i in plan.items):
+            return project
+    raise NotFound()
+
+
+@dataclass
+class ProjectSummary:
+    project: Project
+    eligible: bool
+    total_working_days: int
+    next_item: PlanItem | None
+    done: int
+    total: int
+
+
+def projects_of(owner: User) -> list[ProjectSummary]:
+    """The owner's projects, newest first, with status and next due item."""
+    projects = db.session.scalars(
+        select(Project).where(Project.owner_id == owner.id).order_by(Project.id.desc())
+    ).all()
+    out = []
+    for project in projects:
+        plan = project.current_plan
+        items = plan.items if plan else []
+        open_items = [i for i in items if i.status != "approved"]
+        next_item = min(open_items, key=lambda i: (i.due_date or dt.date.max, i.position), default=None)
+        out.append(ProjectSummary(project, plan.land_day_eligible if plan else False,
+                                  plan.total_working_days if plan else 0, next_item,
+                                  len(items) - len(open_items), len(items)))
+    return out
+
+
+def project_json(project: Project) -> dict[str, Any]:
+    """The API shape of a project (SPEC §4.4)."""
+    plan = project.current_plan
+    answers = project.current_answers
+    return {
+        "id": project.id,
+        "name": project.name,
+        "answers": answers.answers if answers else {},
+        "land_date": answers.land_date.isoformat() if answers and answers.land_date else None,
+        "version": answers.version if answers else 0,
+        "plan": plan.plan if plan else None,
+        "rule_base_version": plan.rule_base_version if plan else None,
+        "items": [
+            {"id": i.id, "code": i.code, "name": i.name, "status": i.status, "department": i.department,
+             "due_date": i.due_date.isoformat() if i.due_date else None}
+            for i in (plan.items if plan else [])
+        ],
+        "hookups": [],
+    }
+
+
+def save_draft(owner: User, name: str, answers: dict[str, Any], land_date: dt.date | None) -> None:
+    """Keep the owner's unfinished questionnaire so they can come back to it."""
+    draft = db.session.scalar(select(QuestionnaireDraft).where(QuestionnaireDraft.owner_id == owner.id))
+    if draft is None:
+        draft = QuestionnaireDraft(owner_id=owner.id)
+        db.session.add(draft)
+    draft.name, draft.answers, draft.land_date = (name or "")[:NAME_MAX], answers, land_date
+    db.session.commit()
+
+
+def draft_of(owner: User) -> QuestionnaireDraft | None:
+    return db.session.scalar(select(QuestionnaireDraft).where(QuestionnaireDraft.owner_id == owner.id))

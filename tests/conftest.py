@@ -1,0 +1,107 @@
+"""Shared fixtures: one migrated database per test session (SQLite by
+default, PostgreSQL when ``DATABASE_URL`` is set), emptied after each test."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from coordinator import create_app
+from coordinator.database import upgrade
+from coordinator.extensions import db
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+PASSWORD = "correct horse battery staple"
+
+
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+def reset_schema(app) -> None:
+    """Drop everything (a previous run may have left tables behind)."""
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
+        "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "test",
+    })
+    reset_schema(app)
+    upgrade(app)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request):
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def example_answers(name: str = "warehouse") -> dict:
+    return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def users(app):
+    """One user per role (and a second owner), created through the services."""
+    from coordinator.accounts.models import Role
+    from coordinator.accounts.service import create_user
+    from coordinator.demo import seed_organisations
+    from coordinator.accounts.models import Organisation
+    from sqlalchemy import select
+
+    with app.app_context():
+        seed_organisations()
+        org = {o.code: o for o in db.session.scalars(select(Organisation))}
+        made = {
+            "owner": create_user("owner", PASSWORD, Role.owner, "业主一"),
+            "other_owner": create_user("owner2", PASSWORD, Role.owner, "业主二"),
+            "officer": create_user("officer", PASSWORD, Role.officer, "住建审批员", org["housing"]),
+            "planning_officer": create_user("planner", PASSWORD, Role.officer, "规划审批员", org["planning"]),
+            "eco_officer": create_user("eco", PASSWORD, Role.officer, "环评审批员", org["eco_env"]),
+            "utility": create_user("utility", PASSWORD, Role.utility, "供电", org["power_binhai"]),
+            "admin": create_user("admin", PASSWORD, Role.admin, "政务服务办", org["gov_service"]),
+        }
+        db.session.commit()
+        return {k: u.id for k, u in made.items()}
+
+
+def login(client, username: str, password: str = PASSWORD):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+TODAY = dt.date(2026, 3, 2)
