@@ -41,7 +41,8 @@ def login():
                 target = url_for("home")
             return redirect(target)
         flash(_("用户名或密码不正确"), "error")
-    return render_template("accounts/login.html", form=form), 200 if request.method == "GET" or form.errors == {} else 400
+        return render_template("accounts/login.html", form=form), 401
+    return render_template("accounts/login.html", form=form), 400 if form.errors else 200
 
 
 @blueprint.route("/logout", methods=["POST"])

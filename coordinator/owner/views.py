@@ -54,45 +54,62 @@ def projects():
 @blueprint.route("/projects/new", methods=["GET", "POST"])
 @owner_required
 def new_project():
-    """The questionnaire. ``action=preview`` (htmx on every change, or the
-    no-JavaScript "update" button) re-renders it; ``action=submit`` plans
-    and stores the project."""
+    """The questionnaire for a new project; the answers are kept as a draft."""
+    return _questionnaire(None)
+
+
+@blueprint.route("/projects/<int:project_id>/answers", methods=["GET", "POST"])
+@owner_required
+def edit_answers(project_id: int):
+    """Change a project's answers: a new answer version and a new plan."""
+    return _questionnaire(service.project_for(current_user, project_id))
+
+
+def _questionnaire(project):
+    """GET shows the questionnaire; ``action=preview`` (htmx on every change,
+    or the no-JavaScript "update" button) re-renders it; ``action=submit``
+    plans and stores."""
     rules = service.current_rules()
+    form_url = url_for("owner.edit_answers", project_id=project.id) if project else url_for("owner.new_project")
     if request.method == "GET":
-        draft = service.draft_of(current_user)
-        state = form_state(rules, draft.answers if draft else {}, name=draft.name if draft else "",
-                           land_date=draft.land_date if draft else None)
-        return render_template("owner/new_project.html", state=state, preview=_preview(rules, state.answers, None))
+        if project:
+            current = project.current_answers
+            state = form_state(rules, current.answers, name=project.name, land_date=current.land_date)
+        else:
+            draft = service.draft_of(current_user)
+            state = form_state(rules, draft.answers if draft else {}, name=draft.name if draft else "",
+                               land_date=draft.land_date if draft else None)
+        return render_template("owner/new_project.html", state=state, project=project, form_url=form_url,
+                               preview=_preview(rules, state.answers, state.land_date))
 
     answers, raw = parse_form(rules, request.form)
-    name = request.form.get("name", "").strip()
+    name = project.name if project else request.form.get("name", "").strip()
     land_date, date_errors = _date(request.form.get("land_date"))
-    errors: dict[str, list[str]] = {}
-    if date_errors:
-        errors["land_date"] = date_errors
-    if request.form.get("action") == "submit":
+    errors: dict[str, list[str]] = {"land_date": date_errors} if date_errors else {}
+    submitting = request.form.get("action") == "submit"
+    if submitting and not errors:
         try:
-            if errors:
-                raise service.ProjectError(errors)
-            project = service.create_project(current_user, name, answers, land_date)
+            if project:
+                service.revise_project(project, current_user, answers, land_date)
+            else:
+                project = service.create_project(current_user, name, answers, land_date)
         except (AnswersError, service.ProjectError) as exc:
             errors.update(exc.fields)
         else:
-            flash(_("项目已创建，审批计划已生成"), "success")
+            flash(_("审批计划已生成"), "success")
             return redirect(url_for("owner.project", project_id=project.id), code=303)
-    else:
-        service.save_draft(current_user, name, answers, land_date)
-        if answers:
-            try:
-                make_plan(rules, answers, PlanOptions(land_date=land_date))
-            except AnswersError as exc:
-                # While typing, only flag answers that are wrong, not the ones still missing.
-                errors.update({k: v for k, v in exc.fields.items() if v != ["required"]})
+    elif not submitting:
+        if project is None:
+            service.save_draft(current_user, name, answers, land_date)
+        try:
+            make_plan(rules, answers, PlanOptions(land_date=land_date))
+        except AnswersError as exc:
+            # While typing, only flag answers that are wrong, not the ones still missing.
+            errors.update({k: v for k, v in exc.fields.items() if v != ["required"]})
     state = form_state(rules, answers, raw, errors, name, land_date)
-    preview = _preview(rules, answers, land_date)
-    status = 400 if request.form.get("action") == "submit" else 200
     template = "owner/_questionnaire.html" if _htmx() else "owner/new_project.html"
-    return render_template(template, state=state, preview=preview), status
+    return render_template(template, state=state, project=project, form_url=form_url,
+                           preview=_preview(rules, answers, land_date)), 400 if submitting else 200
 
 
 def _preview(rules, answers, land_date):

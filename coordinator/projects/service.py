@@ -15,19 +15,16 @@ from werkzeug.exceptions import NotFound
 
 from ..accounts.models import Role, User
 from ..extensions import db
-from ..planning import Plan, RuleBase
+from ..planning import AnswersError, Plan, RuleBase
 from ..planning.service import plan_project, rule_base
 from .models import AnswerSet, PlanItem, Project, ProjectPlan, QuestionnaireDraft
 
 NAME_MAX = 200
 
 
-class ProjectError(ValueError):
-    """A project request is invalid; ``fields`` names each bad field."""
-
-    def __init__(self, fields: dict[str, list[str]]):
-        self.fields = fields
-        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in fields.items()))
+class ProjectError(AnswersError):
+    """A project request is invalid (its name, or its answers); ``fields``
+    names every bad field."""
 
 
 def current_rules() -> RuleBase:
@@ -51,9 +48,17 @@ def create_project(
     """Validate, plan and store a new project with its first answer set.
 
     Raises ``AnswersError`` or :class:`ProjectError` before anything is stored."""
-    name = check_name(name)
-    rules = current_rules()
-    plan = plan_project(rules, answers, land_date, commitment, today)
+    errors: dict[str, list[str]] = {}
+    try:
+        name = check_name(name)
+    except ProjectError as exc:
+        errors.update(exc.fields)
+    try:
+        plan = plan_project(current_rules(), answers, land_date, commitment, today)
+    except AnswersError as exc:
+        errors.update(exc.fields)
+    if errors:
+        raise ProjectError(errors)
     project = Project(owner=owner, name=name, district=str(plan.answers.get("district") or ""))
     db.session.add(project)
     _store_plan(project, owner, answers, land_date, commitment, plan)
