@@ -100,7 +100,7 @@ def test_preview_flags_wrong_answers_but_not_missing_ones(owner_client):
     fragment = owner_client.post("/owner/projects/new", headers=HX,
                                  data={"project_type": "warehouse", "floor_area_m2": "-3", "action": "preview"})
     text = fragment.get_data(as_text=True)
-    assert "must be greater than 0" in text
+    assert "必须大于 0" in text
     assert text.count('class="error"') == 1
 
 
@@ -119,7 +119,7 @@ def test_invalid_submission_shows_every_error_and_stores_nothing(app, owner_clie
     response = owner_client.post("/owner/projects/new", data=form_for(answers, name=""))
     assert response.status_code == 400
     text = response.get_data(as_text=True)
-    assert "must be a number" in text and "required" in text
+    assert "请输入数字" in text and "请回答此问题" in text
     assert count(app, Project) == 0
 
 

@@ -4,3 +4,6 @@ from flask import Blueprint
 blueprint = Blueprint("owner", __name__, url_prefix="/owner")
 
 from . import views  # noqa: E402,F401  (registers the routes)
+from .questionnaire import problem_text  # noqa: E402
+
+blueprint.add_app_template_filter(problem_text)

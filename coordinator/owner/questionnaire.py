@@ -6,7 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ..planning.answers import nest_answers
+from flask_babel import lazy_gettext as _l
+
+from ..planning.answers import nest_answers, walk_questions
 from ..planning.rulebase import Question, RuleBase
 
 
@@ -52,15 +54,7 @@ def parse_form(rules: RuleBase, form: Mapping[str, str]) -> tuple[dict[str, Any]
 
 def visible(rules: RuleBase, given: Mapping[str, Any]) -> set[str]:
     """The questions asked for these (flat) answers, following ``show_if`` in order."""
-    seen: dict[str, Any] = {}
-    shown: set[str] = set()
-    for q in sorted(rules.questions.values(), key=lambda q: q.order):
-        if q.show_if is None or q.show_if(seen, {}):
-            shown.add(q.id)
-            seen[q.id] = given.get(q.id, q.default)
-        else:
-            seen[q.id] = None
-    return shown
+    return {q.id for q, shown, _ in walk_questions(rules, given) if shown}
 
 
 def flatten(answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -110,3 +104,27 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+PROBLEM_TEXTS = {
+    "answers_object": _l("答案格式不正确"),
+    "unknown": _l("未知的问题"),
+    "not_object": _l("答案格式不正确"),
+    "not_asked": _l("根据其他答案，此问题无需回答"),
+    "required": _l("请回答此问题"),
+    "bool": _l("请选择“是”或“否”"),
+    "choice": _l("请从选项中选择"),
+    "text": _l("请填写此项"),
+    "too_long": _l("不能超过 %(max)s 个字符"),
+    "number": _l("请输入数字"),
+    "integer": _l("请输入整数"),
+    "gt": _l("必须大于 %(min)s"),
+    "gte": _l("不能小于 %(min)s"),
+    "lte": _l("不能大于 %(max)s"),
+}
+
+
+def problem_text(message: Any) -> str:
+    """A field problem in the reader's language (see ``planning.answers.problem``)."""
+    text = PROBLEM_TEXTS.get(getattr(message, "code", None))
+    return str(text) % message.params if text is not None else str(message)

@@ -2,11 +2,42 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from .rulebase import Question, RuleBase
 
 TEXT_MAX_LENGTH = 200
+
+MESSAGES = {
+    "answers_object": "must be a JSON object of question ids to answers",
+    "unknown": "unknown question",
+    "not_object": "must be an object with {keys}",
+    "not_asked": "not asked for these answers (its condition is not met)",
+    "required": "required",
+    "bool": "must be true or false",
+    "choice": "must be one of {options}",
+    "text": "must be a non-empty string",
+    "too_long": "must be at most {max} characters",
+    "number": "must be a number",
+    "integer": "must be a whole number",
+    "gt": "must be greater than {min}",
+    "gte": "must be at least {min}",
+    "lte": "must be at most {max}",
+}
+
+
+class Problem(str):
+    """A field's problem: the English message, plus a ``code`` and ``params``
+    so pages can show it in the reader's language."""
+
+    code: str
+    params: dict[str, Any]
+
+
+def problem(code: str, **params: Any) -> Problem:
+    message = Problem(MESSAGES[code].format(**params))
+    message.code, message.params = code, params
+    return message
 
 
 class AnswersError(ValueError):
@@ -25,77 +56,90 @@ def validate_answers(rules: RuleBase, answers: Any) -> dict[str, Any]:
     keys, wrong types, out-of-range numbers, answers to questions that are
     not asked (``show_if`` false) and missing required answers."""
     if not isinstance(answers, Mapping):
-        raise AnswersError({"answers": ["must be a JSON object of question ids to answers"]})
+        raise AnswersError({"answers": [problem("answers_object")]})
     errors: dict[str, list[str]] = {}
     given: dict[str, Any] = {}
     groups = rules.question_groups()
     for key, value in answers.items():
         if key not in groups:
-            errors.setdefault(str(key), []).append("unknown question")
+            errors.setdefault(str(key), []).append(problem("unknown"))
             continue
         members = groups[key]
         if members[0].id == key:  # a plain question
             given[key] = value
             continue
         if not isinstance(value, Mapping):
-            errors.setdefault(key, []).append("must be an object with " + ", ".join(q.id.split(".")[1] for q in members))
+            errors.setdefault(key, []).append(problem("not_object", keys=", ".join(q.id.split(".")[1] for q in members)))
             continue
         known = {q.id for q in members}
         for sub, sub_value in value.items():
             qid = f"{key}.{sub}"
             if qid not in known:
-                errors.setdefault(qid, []).append("unknown question")
+                errors.setdefault(qid, []).append(problem("unknown"))
             else:
                 given[qid] = sub_value
 
     flat: dict[str, Any] = {}
-    for q in sorted(rules.questions.values(), key=lambda q: q.order):
-        shown = q.show_if is None or q.show_if(flat, {})
-        value = given.get(q.id)
+    for q, shown, value in walk_questions(rules, given):
+        flat[q.id] = value
+        raw = given.get(q.id)
         if not shown:
-            if value is not None:
-                errors.setdefault(q.id, []).append("not asked for these answers (its condition is not met)")
-            flat[q.id] = None
-            continue
-        if value is None:
+            if raw is not None:
+                errors.setdefault(q.id, []).append(problem("not_asked"))
+        elif raw is None:
             if q.required and q.default is None:
-                errors.setdefault(q.id, []).append("required")
-            flat[q.id] = q.default
-            continue
-        problem = check_value(q, value)
-        if problem:
-            errors.setdefault(q.id, []).append(problem)
-            flat[q.id] = None
-        else:
-            flat[q.id] = float(value) if q.type == "number" and not q.integer else value
+                errors.setdefault(q.id, []).append(problem("required"))
+        elif (bad := check_value(q, raw)) is not None:
+            errors.setdefault(q.id, []).append(bad)
     if errors:
         raise AnswersError(errors)
     return flat
 
 
-def check_value(q: Question, value: Any) -> str | None:
+def walk_questions(rules: RuleBase, given: Mapping[str, Any]) -> Iterator[tuple[Question, bool, Any]]:
+    """Each question in order, whether it is asked for these (flat) answers,
+    and the value it takes: the answer when valid, the default when
+    unanswered, ``None`` when not asked or invalid.  ``show_if`` only ever
+    sees those values, never an invalid answer."""
+    seen: dict[str, Any] = {}
+    for q in sorted(rules.questions.values(), key=lambda q: q.order):
+        shown = q.show_if is None or q.show_if(seen, {})
+        raw = given.get(q.id)
+        if not shown:
+            value = None
+        elif raw is None:
+            value = q.default
+        elif check_value(q, raw) is None:
+            value = float(raw) if q.type == "number" and not q.integer else raw
+        else:
+            value = None
+        seen[q.id] = value
+        yield q, shown, value
+
+
+def check_value(q: Question, value: Any) -> Problem | None:
     """The problem with ``value`` as an answer to ``q``, or ``None``."""
     if q.type == "bool":
-        return None if isinstance(value, bool) else "must be true or false"
+        return None if isinstance(value, bool) else problem("bool")
     if q.type == "choice":
         if value in q.option_values:
             return None
-        return f"must be one of {', '.join(q.option_values)}"
+        return problem("choice", options=", ".join(q.option_values))
     if q.type == "text":
         if not isinstance(value, str) or not value.strip():
-            return "must be a non-empty string"
-        return f"must be at most {TEXT_MAX_LENGTH} characters" if len(value) > TEXT_MAX_LENGTH else None
+            return problem("text")
+        return problem("too_long", max=TEXT_MAX_LENGTH) if len(value) > TEXT_MAX_LENGTH else None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
-        return "must be a number"
+        return problem("number")
     if q.integer and value != int(value):
-        return "must be a whole number"
+        return problem("integer")
     if q.minimum is not None:
         if q.exclusive_minimum and value <= q.minimum:
-            return f"must be greater than {_num(q.minimum)}"
+            return problem("gt", min=_num(q.minimum))
         if not q.exclusive_minimum and value < q.minimum:
-            return f"must be at least {_num(q.minimum)}"
+            return problem("gte", min=_num(q.minimum))
     if q.maximum is not None and value > q.maximum:
-        return f"must be at most {_num(q.maximum)}"
+        return problem("lte", max=_num(q.maximum))
     return None
 
 

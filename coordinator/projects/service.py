@@ -16,6 +16,7 @@ from werkzeug.exceptions import NotFound
 from ..accounts.models import Role, User
 from ..extensions import db
 from ..planning import AnswersError, Plan, RuleBase
+from ..planning.answers import problem
 from ..planning.service import plan_project, rule_base
 from .models import AnswerSet, PlanItem, Project, ProjectPlan, QuestionnaireDraft
 
@@ -35,9 +36,9 @@ def current_rules() -> RuleBase:
 def check_name(name: Any) -> str:
     """A project name: non-empty text of at most :data:`NAME_MAX` characters."""
     if not isinstance(name, str) or not name.strip():
-        raise ProjectError({"name": ["required"]})
+        raise ProjectError({"name": [problem("required")]})
     if len(name.strip()) > NAME_MAX:
-        raise ProjectError({"name": [f"must be at most {NAME_MAX} characters"]})
+        raise ProjectError({"name": [problem("too_long", max=NAME_MAX)]})
     return name.strip()
 
 
