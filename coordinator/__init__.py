@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask, redirect, request, session, url_for
+from flask_babel import lazy_gettext
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,9 +28,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     csrf.init_app(app)
+    _compile_translations(app)
     babel.init_app(app, locale_selector=_locale)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
+    login_manager.login_message = lazy_gettext("请登录后访问此页面。")
+    login_manager.localize_callback = str  # the lazy text, in the request's language
     api.init_app(app)
 
     from . import models  # noqa: F401  (every model registered with the metadata)
@@ -65,6 +69,16 @@ def _database_url(app: Flask) -> str:
     if url.startswith("postgres://") or url.startswith("postgresql://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
+
+
+def _compile_translations(app: Flask) -> None:
+    """Compile the message catalogs that are missing or stale (``.mo`` files
+    are build output, not committed)."""
+    from .i18n import compile_catalogs
+
+    for directory in app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";"):
+        if directory:
+            compile_catalogs(Path(app.root_path) / directory)
 
 
 def _pick(zh: str, en: str) -> str:

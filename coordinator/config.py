@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
 
@@ -25,6 +26,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
 
     BABEL_DEFAULT_LOCALE = "zh"
+    # The package's catalogs (msgids are the Chinese texts; English in en/).
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent / "translations")
     LANGUAGES = ("zh", "en")
 
     API_TITLE = "拿地即开工 API"
