@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from coordinator.planning.conditions import Condition, ConditionError, compile_condition, describe
+from coordinator.planning.conditions import Condition, ConditionError, compile_condition
 
 QUESTIONS = {
     "kind": {"type": "choice", "option_values": ("plant", "warehouse", "office")},
@@ -136,8 +136,9 @@ def test_condition_records_what_it_reads():
                        {"answer": "kind", "ne": "office"}, {"fact": "big"}]})
     assert cond.answer_keys == ("kind", "area")
     assert cond.facts == ("big",)
-    assert describe(cond, {"kind": "plant", "area": 5.0}, {"big": True}) == [
-        "kind = plant", "area = 5", "big = true"]
+    # The kind holds, so only the branches that hold are reasons.
+    assert cond.reasons({"kind": "plant", "area": 5.0}, {"big": True}) == [
+        ("answer", "kind"), ("fact", "big")]
 
 
 # --------------------------------------------------------------------------
@@ -378,3 +379,21 @@ def test_any_spec_compiles_or_raises_condition_error(spec, answers):
         assert exc.reason
         return
     assert cond(answers, {"big": True}) in (True, False)
+
+
+def test_reasons_name_only_the_deciding_branches():
+    questions = {
+        "a": {"type": "bool", "option_values": None},
+        "b": {"type": "number", "option_values": None},
+        "c": {"type": "choice", "option_values": ("x", "y")},
+    }
+    cond = compile_condition(
+        {"any": [{"answer": "a", "is": True}, {"all": [{"answer": "b", "gt": 5}, {"fact": "f"}]}]},
+        questions, ["f"],
+    )
+    # Holds through the second branch only: the first branch is not a reason.
+    assert cond.reasons({"a": False, "b": 9}, {"f": True}) == [("answer", "b"), ("fact", "f")]
+    # Fails: every branch counts; within the failing `all`, only the failing part.
+    assert cond.reasons({"a": False, "b": 9}, {"f": False}) == [("answer", "a"), ("fact", "f")]
+    negated = compile_condition({"not": {"answer": "c", "eq": "x"}}, questions, [])
+    assert negated.reasons({"c": "y"}, {}) == [("answer", "c")]

@@ -45,6 +45,12 @@ class Condition:
     def __call__(self, answers: Mapping[str, Any], facts: Mapping[str, bool]) -> bool:
         return self.test(answers, facts)
 
+    def reasons(self, answers: Mapping[str, Any], facts: Mapping[str, bool]) -> list[tuple[str, str]]:
+        """The leaves that decide the outcome, as ``("answer", key)`` or
+        ``("fact", name)``: for ``any`` that holds, only the branches that
+        hold; for ``all`` that fails, only the parts that fail."""
+        return list(dict.fromkeys(self.test.why(answers, facts)))
+
 
 
 def _join(path: str, part: str) -> str:
@@ -69,9 +75,9 @@ def compile_condition(
 
 def _compile(spec, questions, known_facts, path, keys, facts) -> Predicate:
     if spec is True or spec is None:
-        return lambda a, f: True
+        return _with_reasons(lambda a, f: True, lambda a, f: [])
     if spec is False:
-        return lambda a, f: False
+        return _with_reasons(lambda a, f: False, lambda a, f: [])
     if not isinstance(spec, Mapping):
         raise ConditionError(path, f"a condition must be a mapping or true/false, not {spec!r}")
     if "all" in spec or "any" in spec:
@@ -85,14 +91,20 @@ def _compile(spec, questions, known_facts, path, keys, facts) -> Predicate:
             _compile(p, questions, known_facts, f"{_join(path, op)}[{i}]", keys, facts)
             for i, p in enumerate(parts)
         ]
+        wanted = op == "any"  # the parts that decide: holding for any, failing for all
+
+        def why(a, f):
+            deciding = [t for t in tests if t(a, f) == wanted]
+            return [r for t in (deciding or tests) for r in t.why(a, f)]
+
         if op == "all":
-            return lambda a, f: all(t(a, f) for t in tests)
-        return lambda a, f: any(t(a, f) for t in tests)
+            return _with_reasons(lambda a, f: all(t(a, f) for t in tests), why)
+        return _with_reasons(lambda a, f: any(t(a, f) for t in tests), why)
     if "not" in spec:
         if len(spec) != 1:
             raise ConditionError(path, f"'not' must stand alone, found keys {_keys(spec)}")
         inner = _compile(spec["not"], questions, known_facts, _join(path, "not"), keys, facts)
-        return lambda a, f: not inner(a, f)
+        return _with_reasons(lambda a, f: not inner(a, f), inner.why)
     if "fact" in spec:
         name = spec["fact"]
         if len(spec) != 1:
@@ -102,10 +114,16 @@ def _compile(spec, questions, known_facts, path, keys, facts) -> Predicate:
         if name not in known_facts:
             raise ConditionError(_join(path, "fact"), f"unknown fact '{name}'")
         facts.append(name)
-        return lambda a, f: bool(f.get(name, False))
+        return _with_reasons(lambda a, f: bool(f.get(name, False)), lambda a, f: [("fact", name)])
     if "answer" in spec:
-        return _compile_answer(spec, questions, path, keys)
+        test = _compile_answer(spec, questions, path, keys)
+        return _with_reasons(test, lambda a, f: [("answer", spec["answer"])])
     raise ConditionError(path, f"unknown condition form with keys {_keys(spec)}")
+
+
+def _with_reasons(test: Predicate, why: Callable) -> Predicate:
+    test.why = why  # type: ignore[attr-defined]
+    return test
 
 
 def _keys(spec: Mapping) -> list[str]:
@@ -174,20 +192,3 @@ def _compile_answer(spec, questions, path, keys) -> Predicate:
 
 def _is_number(value: Any) -> bool:
     return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
-
-
-def describe(condition: Condition, answers: Mapping[str, Any], facts: Mapping[str, bool]) -> list[str]:
-    """The answers and facts a condition read, as ``key = value`` strings."""
-    out = [f"{k} = {_show(answers.get(k))}" for k in condition.answer_keys]
-    out += [f"{name} = {_show(facts.get(name, False))}" for name in condition.facts]
-    return out
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "—"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

@@ -12,7 +12,7 @@ import networkx as nx
 
 from .answers import validate_answers
 from .calendar import DayIndex, WorkingCalendar
-from .conditions import describe
+from .conditions import Condition
 from .rulebase import LAND_DAY_FACT, Item, RuleBase
 
 LAND_CONTRACT = "land_contract"
@@ -179,6 +179,22 @@ def evaluate_facts(
     return facts, eligibility
 
 
+def explain(rules: RuleBase, condition: Condition, answers: Mapping[str, Any], facts: Mapping[str, bool]) -> list[str]:
+    """What a condition read, in the owner's words: ``建筑高度：60 m``,
+    ``特殊建设工程…`` or ``不属于：社会投资简易低风险工程``."""
+    out = []
+    for kind, name in condition.reasons(answers, facts):
+        if kind == "answer":
+            q = rules.questions[name]
+            value = answers.get(name)
+            shown = f"{value:g} {q.unit}".strip() if q.type == "number" and value is not None else q.label_of(value)
+            out.append(f"{q.text}：{shown}")
+        else:
+            title = rules.facts[name].title if name in rules.facts else "采用告知承诺方式办理"
+            out.append(title if facts.get(name) else f"不属于：{title}")
+    return out
+
+
 def _fill(template: str, rules: RuleBase, answers: Mapping[str, Any]) -> str:
     """Put the chosen options' labels into a reason: ``{project_type}``."""
     class Labels(dict):
@@ -211,7 +227,7 @@ def make_plan(
     planned: dict[str, PlannedItem] = {}
     for code, item in applies.items():
         mode, days, modes = _choose_mode(item, flat, facts, eligibility.eligible and land_in_plan, options.commitment)
-        because = describe(item.applies_if, flat, facts) if item.applies_if else []
+        because = explain(rules, item.applies_if, flat, facts) if item.applies_if else []
         because.append(item.why or ("适用于所有项目（every project）" if not because else ""))
         because = [b for b in because if b]
         requires = [r.item for r in item.requires if r.item in applies and (r.condition is None or r.condition(flat, facts))]
@@ -261,7 +277,7 @@ def make_plan(
         if p.item.kind != "milestone":
             groups.setdefault(p.es, []).append(p.code)
     excluded = [
-        {"code": c, "name": i.name, "because": describe(i.applies_if, flat, facts)}
+        {"code": c, "name": i.name, "because": explain(rules, i.applies_if, flat, facts)}
         for c, i in in_force.items()
         if c not in applies
     ]
