@@ -48,7 +48,14 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     @app.route("/")
     def home():
-        return redirect(url_for("owner.projects"))
+        from flask import render_template
+        from flask_login import current_user
+
+        if not current_user.is_authenticated:
+            return redirect(url_for("accounts.login"))
+        if current_user.role.value == "owner":
+            return redirect(url_for("owner.projects"))
+        return render_template("home.html")
 
     @app.context_processor
     def _language():

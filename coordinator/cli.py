@@ -127,18 +127,18 @@ def serve(host: str, port: int) -> None:
 
     from . import create_app
     from .database import upgrade
-    from .demo import DEMO_USERS, has_users, seed_demo
+    from .demo import DEMO_USERS, ensure_demo
 
     app = create_app()
     upgrade(app)
     with app.app_context():
-        if app.config["PRODUCTION"]:
-            click.echo("production configuration: no demo accounts are created")
-        elif not has_users():
-            password = seed_demo(app.config.get("DEMO_PASSWORD"))
-            click.echo("demo accounts (password from COORDINATOR_DEMO_PASSWORD, else generated):")
-            for name in DEMO_USERS:
-                click.echo(f"  {name} / {password}")
+        password = ensure_demo(app.config["PRODUCTION"], app.config.get("DEMO_PASSWORD"))
+    if password:
+        click.echo("demo accounts (password from COORDINATOR_DEMO_PASSWORD, else generated):")
+        for name in DEMO_USERS:
+            click.echo(f"  {name} / {password}")
+    elif app.config["PRODUCTION"]:
+        click.echo("production configuration: no demo accounts are created")
     click.echo(f"database: {_safe_url(app.config['SQLALCHEMY_DATABASE_URI'])}")
     click.echo(f"serving on http://{host}:{port}/")
     run_simple(host, port, app, threaded=True, use_reloader=False)

@@ -41,8 +41,12 @@ def seed_organisations() -> None:
     db.session.commit()
 
 
-def has_users() -> bool:
-    return bool(db.session.scalar(select(func.count()).select_from(User)))
+def ensure_demo(production: bool, password: str | None = None) -> str | None:
+    """On a first run of a non-production app, create the demo data and
+    return its password; otherwise create nothing and return ``None``."""
+    if production or db.session.scalar(select(func.count()).select_from(User)):
+        return None
+    return seed_demo(password)
 
 
 def seed_demo(password: str | None = None, today: dt.date | None = None) -> str:
