@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
@@ -50,3 +52,6 @@ api = CoordinatorApi()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Throttles the API's credential endpoint; bound to the app with the API
+# blueprint (coordinator/api/auth.py), storage from RATELIMIT_STORAGE_URI.
+limiter = Limiter(key_func=get_remote_address)

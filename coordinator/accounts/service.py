@@ -4,17 +4,22 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from .models import ApiToken, Organisation, Role, User, utcnow
 
 TOKEN_PREFIX = "ndkg_"
+_DUMMY_HASH = generate_password_hash("no such user")
 
 
 def authenticate(username: str, password: str) -> User | None:
     """The active user with these credentials, or ``None``."""
     user = db.session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not user.check_password(password):
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)  # as slow as a real check: no user enumeration by timing
+        return None
+    if not user.active or not user.check_password(password):
         return None
     return user
 

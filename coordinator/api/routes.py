@@ -1,15 +1,25 @@
-"""Routes of the JSON API: thin wrappers over the planning service."""
+"""Routes of the JSON API: thin wrappers over the planning, project and account services."""
 from __future__ import annotations
 
 from dataclasses import asdict
 
 from flask import current_app
+from flask_login import current_user
 from flask_smorest import abort
+from werkzeug.exceptions import NotFound
 
-from ..planning import AnswersError
+from ..accounts.models import Role
+from ..accounts.service import authenticate, issue_token, revoke_token
+from ..extensions import db
+from ..planning import AnswersError, validate_answers
 from ..planning.service import plan_project, rule_base
+from ..projects.service import ProjectError, check_name, create_project, project_for, project_json, projects_of
 from . import blueprint
-from .schemas import PlanRequestSchema, PlanSchema, QuestionnaireSchema
+from .auth import protected, throttle_tokens
+from .schemas import (
+    ErrorSchema, PlanRequestSchema, PlanSchema, ProjectListSchema, ProjectRequestSchema, ProjectSchema,
+    QuestionnaireSchema, TokenRequestSchema, TokenSchema,
+)
 
 
 def _rules():
@@ -40,3 +50,99 @@ def create_plan(body):
     except AnswersError as exc:
         abort(400, error="invalid_answers", message="the answers are invalid", errors=exc.fields)
     return plan.to_json()
+
+
+# --- projects ---------------------------------------------------------------
+
+
+def _me():
+    """The logged-in user itself (not Flask-Login's proxy), for the services."""
+    return current_user._get_current_object()
+
+
+@blueprint.route("/projects", methods=["POST"])
+@protected(Role.owner)
+@blueprint.arguments(ProjectRequestSchema)
+@blueprint.response(201, ProjectSchema)
+@blueprint.alt_response(400, schema=ErrorSchema, description="invalid answers (`invalid_answers`) or name: every "
+                        "bad field named, nothing stored")
+def create_project_view(body):
+    """Create a project from the answers, plan it and store it (owners only)."""
+    problems: dict[str, list[str]] = {}
+    answer_problems: dict[str, list[str]] = {}
+    try:
+        check_name(body["name"])
+    except ProjectError as exc:
+        problems.update(exc.fields)
+    try:
+        validate_answers(_rules(), body["answers"])
+    except AnswersError as exc:
+        answer_problems = exc.fields
+    if answer_problems:
+        abort(400, error="invalid_answers", message="the answers are invalid", errors={**answer_problems, **problems})
+    if problems:
+        abort(400, error="bad_request", message="the request has invalid fields", errors=problems)
+    try:
+        project = create_project(_me(), body["name"], body["answers"], body["land_date"], body["commitment"],
+                                 body["today"])
+    except AnswersError as exc:  # pragma: no cover - validated above
+        abort(400, error="invalid_answers", message="the answers are invalid", errors=exc.fields)
+    except ProjectError as exc:  # pragma: no cover - validated above
+        abort(400, error="bad_request", message="the request has invalid fields", errors=exc.fields)
+    return project_json(project)
+
+
+@blueprint.route("/projects")
+@protected()
+@blueprint.response(200, ProjectListSchema)
+def list_projects():
+    """The caller's own projects, newest first (empty for anyone who owns none)."""
+    return {"projects": [
+        {"id": s.project.id, "name": s.project.name, "eligible": s.eligible,
+         "total_working_days": s.total_working_days}
+        for s in projects_of(_me())
+    ]}
+
+
+@blueprint.route("/projects/<int:project_id>")
+@protected()
+@blueprint.response(200, ProjectSchema)
+@blueprint.alt_response(404, schema=ErrorSchema, description="no such project, or not one the caller may see")
+def get_project(project_id: int):
+    """A project with its plan and item statuses: for its owner, officers of a
+    department with an item in it, and admins; 404 for anyone else."""
+    try:
+        project = project_for(_me(), project_id)
+    except NotFound:
+        abort(404, error="not_found", message="no such project")
+    return project_json(project)
+
+
+# --- tokens -----------------------------------------------------------------
+
+
+@blueprint.route("/tokens", methods=["POST"])
+@throttle_tokens
+@blueprint.arguments(TokenRequestSchema)
+@blueprint.response(201, TokenSchema)
+@blueprint.alt_response(401, schema=ErrorSchema, description="wrong username or password")
+@blueprint.alt_response(429, schema=ErrorSchema, description="too many requests from this address (RATELIMIT_TOKENS)")
+def create_token(body):
+    """Exchange a username and password for a bearer token (throttled per
+    address). The token is returned once; only its SHA-256 is stored."""
+    user = authenticate(body["username"], body["password"])
+    if user is None:
+        abort(401, error="invalid_credentials", message="wrong username or password")
+    token, clear = issue_token(user, body["name"])
+    db.session.commit()
+    return {"token": clear, "id": token.id, "name": token.name}
+
+
+@blueprint.route("/tokens/<int:token_id>", methods=["DELETE"])
+@protected()
+@blueprint.response(204)
+@blueprint.alt_response(404, schema=ErrorSchema, description="no such token of the caller's")
+def delete_token(token_id: int):
+    """Revoke one of the caller's tokens; later requests with it are 401."""
+    if not revoke_token(_me(), token_id):
+        abort(404, error="not_found", message="no such token")

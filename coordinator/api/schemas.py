@@ -1,7 +1,7 @@
 """Request and response schemas of the JSON API."""
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, fields, pre_load
+from marshmallow import INCLUDE, Schema, fields, pre_load, validate
 
 PLAN_OPTIONS = ("land_date", "commitment", "today")
 
@@ -115,3 +115,78 @@ class PlanSchema(Schema):
     commitment = fields.Boolean()
     excluded = fields.List(fields.Dict())
     rule_base = fields.Dict()
+
+
+class ErrorSchema(Schema):
+    """Every error of the API: ``{"error": code, "message": str, "fields": {...}}``."""
+
+    error = fields.String(required=True, metadata={"description": "machine-readable code, e.g. invalid_answers"})
+    message = fields.String(required=True)
+    fields_ = fields.Dict(
+        data_key="fields", keys=fields.String(), required=True,
+        metadata={"description": "each bad field with its messages (empty when no field is at fault)"},
+    )
+
+
+class ProjectRequestSchema(Schema):
+    """``POST /projects``: ``{name, answers, land_date?, commitment?}``."""
+
+    name = fields.String(required=True, metadata={"description": "the project's name (1–200 characters)"})
+    answers = fields.Dict(required=True, metadata={"description": "answers keyed by question id (SPEC §4.1)"})
+    land_date = fields.Date(load_default=None, allow_none=True)
+    commitment = fields.Boolean(load_default=True, metadata={"description": "plan items as 告知承诺 where allowed"})
+    today = fields.Date(load_default=None, allow_none=True, metadata={"description": "planning date"})
+
+
+class ProjectItemSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    status = fields.String()
+    department = fields.String()
+    due_date = fields.String(allow_none=True)
+
+
+class HookupSchema(Schema):
+    id = fields.Integer()
+    utility = fields.String()
+    status = fields.String()
+    provider = fields.String(allow_none=True)
+
+
+class ProjectSchema(Schema):
+    """A stored project (SPEC §4.4): its current answers, plan and item statuses."""
+
+    id = fields.Integer()
+    name = fields.String()
+    answers = fields.Dict()
+    land_date = fields.String(allow_none=True)
+    version = fields.Integer(metadata={"description": "version of the answers"})
+    plan = fields.Nested(PlanSchema, allow_none=True)
+    rule_base_version = fields.String(allow_none=True)
+    items = fields.List(fields.Nested(ProjectItemSchema))
+    hookups = fields.List(fields.Nested(HookupSchema))
+
+
+class ProjectSummarySchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    eligible = fields.Boolean(metadata={"description": "qualifies for 拿地即开工"})
+    total_working_days = fields.Integer()
+
+
+class ProjectListSchema(Schema):
+    projects = fields.List(fields.Nested(ProjectSummarySchema))
+
+
+class TokenRequestSchema(Schema):
+    username = fields.String(required=True)
+    password = fields.String(required=True, load_only=True)
+    name = fields.String(load_default="api", validate=validate.Length(min=1, max=80),
+                         metadata={"description": "a label for the token"})
+
+
+class TokenSchema(Schema):
+    token = fields.String(metadata={"description": "the bearer token; shown once, only its SHA-256 is stored"})
+    id = fields.Integer(metadata={"description": "for DELETE /tokens/{id}"})
+    name = fields.String()
