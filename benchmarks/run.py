@@ -39,21 +39,8 @@ if str(ROOT) not in sys.path:
 from benchmarks.synthetic import generate_rule_base  # noqa: E402
 from coordinator.planning import PlanOptions, load_rule_base, make_plan  # noqa: E402
 
-TYPICAL_WAREHOUSE: dict[str, Any] = {
-    "project_type": "warehouse",
-    "investment": "enterprise",
-    "land_supply": "auction",
-    "district": "滨海新区",
-    "in_park": True,
-    "regional_assessment_done": True,
-    "floor_area_m2": 12000,
-    "building_height_m": 15,
-    "fire_hazard_class": "C",
-    "hazardous_chemicals": False,
-    "eia_category": "registration",
-    "annual_energy_tce": 300,
-    "utilities": {"water": True, "power": True, "power_kva": 800, "gas": False, "heat": False},
-}
+# The typical warehouse of the README and the demo data.
+TYPICAL_WAREHOUSE: dict[str, Any] = json.loads((ROOT / "examples" / "warehouse.json").read_text(encoding="utf-8"))
 TODAY = dt.date(2026, 3, 2)
 LAND_DATE = dt.date(2026, 9, 15)
 SYNTHETIC_ITEMS = 1000

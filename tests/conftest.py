@@ -71,6 +71,24 @@ def client(app):
     return app.test_client()
 
 
+# A warehouse with an EIA form (table), for the validation and CLI tests.
+WAREHOUSE = {
+    "project_type": "warehouse",
+    "investment": "enterprise",
+    "land_supply": "auction",
+    "district": "滨海新区",
+    "in_park": True,
+    "regional_assessment_done": True,
+    "floor_area_m2": 8000,
+    "building_height_m": 15,
+    "fire_hazard_class": "C",
+    "hazardous_chemicals": False,
+    "eia_category": "table",
+    "annual_energy_tce": 500,
+    "utilities": {"water": True, "power": True, "power_kva": 400, "gas": False, "heat": False},
+}
+
+
 def example_answers(name: str = "warehouse") -> dict:
     return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
 

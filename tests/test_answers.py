@@ -9,27 +9,13 @@ import pytest
 from coordinator.planning import AnswersError, load_rule_base, validate_answers
 from coordinator.planning.answers import TEXT_MAX_LENGTH, nest_answers
 
+from .conftest import WAREHOUSE
+
 
 @pytest.fixture(scope="module")
 def rules():
     return load_rule_base()
 
-
-WAREHOUSE = {
-    "project_type": "warehouse",
-    "investment": "enterprise",
-    "land_supply": "auction",
-    "district": "滨海新区",
-    "in_park": True,
-    "regional_assessment_done": True,
-    "floor_area_m2": 8000,
-    "building_height_m": 15,
-    "fire_hazard_class": "C",
-    "hazardous_chemicals": False,
-    "eia_category": "table",
-    "annual_energy_tce": 500,
-    "utilities": {"water": True, "power": True, "power_kva": 400, "gas": False, "heat": False},
-}
 
 
 def answers(**changes):

@@ -9,22 +9,10 @@ import yaml
 
 from coordinator.planning import PlanOptions, load_rule_base, make_plan
 
+from .conftest import example_answers
+
 SYNTHETIC = Path(__file__).resolve().parents[1] / "benchmarks" / "synthetic.py"
-ANSWERS = {
-    "project_type": "warehouse",
-    "investment": "enterprise",
-    "land_supply": "auction",
-    "district": "滨海新区",
-    "in_park": True,
-    "regional_assessment_done": True,
-    "floor_area_m2": 12000,
-    "building_height_m": 15,
-    "fire_hazard_class": "C",
-    "hazardous_chemicals": False,
-    "eia_category": "registration",
-    "annual_energy_tce": 300,
-    "utilities": {"water": True, "power": True, "power_kva": 800, "gas": False, "heat": False},
-}
+ANSWERS = example_answers("warehouse")
 
 
 def _synthetic():

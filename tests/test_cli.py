@@ -13,24 +13,11 @@ import pytest
 
 from coordinator.planning import load_rule_base
 
+from .conftest import WAREHOUSE
+
 COORDINATOR = Path(sys.executable).parent / "coordinator"
 TODAY = "2026-03-02"
 
-WAREHOUSE = {
-    "project_type": "warehouse",
-    "investment": "enterprise",
-    "land_supply": "auction",
-    "district": "滨海新区",
-    "in_park": True,
-    "regional_assessment_done": True,
-    "floor_area_m2": 8000,
-    "building_height_m": 15,
-    "fire_hazard_class": "C",
-    "hazardous_chemicals": False,
-    "eia_category": "table",
-    "annual_energy_tce": 500,
-    "utilities": {"water": True, "power": True, "power_kva": 400, "gas": False, "heat": False},
-}
 
 ITEM_KEYS = {
     "code": str, "name": str, "name_en": str, "kind": str, "stage": str, "department": str,

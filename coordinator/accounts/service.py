@@ -37,10 +37,11 @@ def create_user(
 
 
 def issue_token(user: User, name: str = "api") -> tuple[ApiToken, str]:
-    """Create a bearer token; the clear text is returned once and never stored."""
+    """Create and store a bearer token; the clear text is returned once and never stored."""
     clear = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=name[:80] or "api", token_hash=ApiToken.digest(clear), prefix=clear[:12])
     db.session.add(token)
+    db.session.commit()
     return token, clear
 
 

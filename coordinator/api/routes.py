@@ -10,7 +10,6 @@ from werkzeug.exceptions import NotFound
 
 from ..accounts.models import Role
 from ..accounts.service import authenticate, issue_token, revoke_token
-from ..extensions import db
 from ..planning import AnswersError, validate_answers
 from ..planning.service import plan_project, rule_base
 from ..projects.service import ProjectError, check_name, create_project, project_for, project_json, projects_of
@@ -134,7 +133,6 @@ def create_token(body):
     if user is None:
         abort(401, error="invalid_credentials", message="wrong username or password")
     token, clear = issue_token(user, body["name"])
-    db.session.commit()
     return {"token": clear, "id": token.id, "name": token.name}
 
 

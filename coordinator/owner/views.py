@@ -13,7 +13,7 @@ from ..accounts.forms import TokenForm
 from ..accounts.models import Role
 from ..accounts.service import issue_token, revoke_token
 from ..planning import AnswersError, make_plan
-from ..planning.planner import PlanOptions
+from ..planning.planner import PlanOptions, working_calendar
 from ..planning.svg import flowchart_svg, gantt_svg
 from ..projects import service
 from . import blueprint
@@ -169,7 +169,7 @@ def save_land_date(project_id: int):
 def _charts(plan: dict) -> dict:
     rules = service.current_rules()
     stages = sorted(rules.stages.values(), key=lambda s: s.order)
-    return {"gantt": gantt_svg(plan), "flowchart": flowchart_svg(plan, stages), "stages": stages}
+    return {"gantt": gantt_svg(plan, working_calendar(rules)), "flowchart": flowchart_svg(plan, stages), "stages": stages}
 
 
 @blueprint.route("/settings", methods=["GET", "POST"])
@@ -180,9 +180,6 @@ def settings():
     new_token = None
     if form.validate_on_submit():
         _, new_token = issue_token(current_user, form.name.data)
-        from ..extensions import db
-
-        db.session.commit()
     tokens = sorted(current_user.tokens, key=lambda t: t.id, reverse=True)
     return render_template("owner/settings.html", form=form, tokens=tokens, new_token=new_token)
 

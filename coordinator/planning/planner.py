@@ -205,6 +205,11 @@ def _fill(template: str, rules: RuleBase, answers: Mapping[str, Any]) -> str:
     return template.format_map(Labels())
 
 
+def working_calendar(rules: RuleBase) -> WorkingCalendar:
+    """The working-day calendar with the rule base's own corrections."""
+    return WorkingCalendar(rules.calendar.holidays, rules.calendar.workdays, rules.calendar.years)
+
+
 def make_plan(
     rules: RuleBase,
     answers: Any,
@@ -217,7 +222,7 @@ def make_plan(
     flat = validate_answers(rules, answers)
     facts, eligibility = evaluate_facts(rules, flat, options)
     today = options.today or dt.date.today()
-    calendar = calendar or WorkingCalendar(rules.calendar.holidays, rules.calendar.workdays, rules.calendar.years)
+    calendar = calendar or working_calendar(rules)
     warnings: list[str] = []
 
     in_force = {c: i for c, i in rules.items.items() if i.in_force(today)}
