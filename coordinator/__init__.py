@@ -4,8 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
-from flask import Flask, redirect, request, session, url_for
+from flask import Flask, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext
+from flask_login import current_user
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,9 +49,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     @app.route("/")
     def home():
-        from flask import render_template
-        from flask_login import current_user
-
+        """Owners go to their projects; other roles see their workspace."""
         if not current_user.is_authenticated:
             return redirect(url_for("accounts.login"))
         if current_user.role.value == "owner":
