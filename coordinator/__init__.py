@@ -40,10 +40,14 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from . import models  # noqa: F401  (every model registered with the metadata)
     from .accounts.views import blueprint as accounts_bp
     from .api import blueprint as api_bp
+    from .health import blueprint as health_bp
     from .owner import blueprint as owner_bp
+    from .security import init_security
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(owner_bp)
+    app.register_blueprint(health_bp)
+    init_security(app)
     csrf.exempt(api_bp)
     api.register_blueprint(api_bp)
 
