@@ -27,15 +27,15 @@ def main() -> None:
 @click.argument("answers_file", type=click.File("r", encoding="utf-8-sig"))
 @click.option("--land-date", type=click.DateTime(["%Y-%m-%d"]), help="The day the land contract is signed (YYYY-MM-DD).")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
-@click.option("--pdf", type=click.Path(dir_okay=False, writable=True), help="Also write the flowchart PDF here.")
+@click.option("--pdf", type=click.Path(dir_okay=False, writable=True),
+              help="Also write the plan as a PDF here (cover, flowchart, Gantt chart, checklist).")
 @click.option("--no-commitment", is_flag=True, help="Plan every item the standard way, without 告知承诺.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Planning date (default: today).")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help=f"Rule base directory (env {RULES_ENV}).")
 def plan(answers_file, land_date, fmt, pdf, no_commitment, today, rules_dir) -> None:
-    """Print the plan for the answers in ANSWERS_FILE (JSON; - for stdin)."""
-    if pdf:
-        click.echo("error: PDF output is not available yet", err=True)
-        sys.exit(2)
+    """Print the plan for the answers in ANSWERS_FILE (JSON; - for stdin);
+    with --pdf also write the plan as a PDF (cover, flowchart, Gantt chart,
+    checklist)."""
     try:
         answers = json.load(answers_file)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -54,12 +54,29 @@ def plan(answers_file, land_date, fmt, pdf, no_commitment, today, rules_dir) -> 
         for name, messages in exc.fields.items():
             click.echo(f"  {name}: {'; '.join(messages)}", err=True)
         sys.exit(2)
+    if pdf:
+        _write_pdf(pdf, result, answers, answers_file.name)
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
         from .planning.textreport import render_text
 
         click.echo(render_text(result), nl=False)
+
+
+def _write_pdf(out: str, result, answers, source: str) -> None:
+    """Write the plan's PDF to ``out`` (exit 1 when it cannot be written)."""
+    from .planning.pdf import PdfOptions, pdf_font, plan_pdf
+
+    name = Path(source).stem if source not in ("-", "<stdin>") else ""
+    options = PdfOptions(project_name=name, answers=answers)
+    data = plan_pdf(result.to_json(), result.rules, options)
+    try:
+        Path(out).write_bytes(data)
+    except OSError as exc:
+        click.echo(f"error: cannot write {out}: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"PDF written to {out} ({len(data) // 1024} KiB; font: {pdf_font()})", err=True)
 
 
 @main.group()

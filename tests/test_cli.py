@@ -224,12 +224,20 @@ def test_bad_format_exits_2(write):
     assert result.stdout == ""
 
 
-def test_pdf_not_available(write, tmp_path):
+def test_pdf_is_written_beside_the_plan(write, tmp_path):
     out = tmp_path / "out.pdf"
     result = run("plan", write(WAREHOUSE), "--today", TODAY, "--pdf", str(out))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["items"]  # the plan is still printed
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert "PDF written to" in result.stderr
+
+
+def test_pdf_is_not_written_for_invalid_answers(write, tmp_path):
+    out = tmp_path / "out.pdf"
+    result = run("plan", write({**WAREHOUSE, "floor_area_m2": -1}), "--today", TODAY, "--pdf", str(out))
     assert result.returncode == 2
     assert result.stdout == ""
-    assert "not available" in result.stderr
     assert not out.exists()
 
 

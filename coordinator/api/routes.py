@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import current_app
+import datetime as dt
+import io
+
+from flask import current_app, send_file, url_for
 from flask_login import current_user
 from flask_smorest import abort
 from werkzeug.exceptions import NotFound
@@ -115,6 +118,41 @@ def get_project(project_id: int):
     except NotFound:
         abort(404, error="not_found", message="no such project")
     return project_json(project)
+
+
+@blueprint.route("/projects/<int:project_id>/plan.pdf")
+@protected()
+@blueprint.doc(responses={"200": {
+    "description": "the plan as a PDF: cover, flowchart, Gantt chart and checklist, in Chinese",
+    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+}})
+@blueprint.alt_response(404, schema=ErrorSchema, description="no such project, or not one the caller may see")
+def project_plan_pdf(project_id: int):
+    """The project's current plan as a PDF, for the same callers as
+    ``GET /projects/{id}``; 404 for anyone else."""
+    from ..planning.pdf import PdfOptions, plan_pdf
+
+    try:
+        project = project_for(_me(), project_id)
+    except NotFound:
+        abort(404, error="not_found", message="no such project")
+    stored = project.current_plan
+    if stored is None:  # pragma: no cover - every project is created with a plan
+        abort(404, error="not_found", message="the project has no plan")
+    answers = project.current_answers
+    options = PdfOptions(
+        project_name=project.name,
+        owner=project.owner.display_name if project.owner else "",
+        answers=answers.answers if answers else None,
+        url=url_for("owner.project", project_id=project.id, _external=True),
+        generated=dt.datetime.now(),
+        font=current_app.config.get("COORDINATOR_PDF_FONT"),  # else the env variable, then the font search
+    )
+    pdf = plan_pdf(stored.plan, _rules(), options)
+    response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                         download_name=f"{project.name}-审批计划.pdf", etag=False, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- tokens -----------------------------------------------------------------
