@@ -26,6 +26,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app)
+    if app.config["PRODUCTION"]:
+        from .config import ConfigError, production_problems
+
+        problems = production_problems(app.config)
+        if problems:
+            raise ConfigError("refusing to start in production: " + "; ".join(problems))
 
     db.init_app(app)
     csrf.init_app(app)

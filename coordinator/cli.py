@@ -166,3 +166,18 @@ def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+@main.command("check-config")
+def check_config() -> None:
+    """Check the configuration from the environment; exit 1 if it is unsafe for production."""
+    from .config import Config, production_problems
+
+    config = {k: getattr(Config, k) for k in dir(Config) if k.isupper()}
+    config["SQLALCHEMY_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"] or "sqlite:///instance/coordinator.sqlite"
+    problems = production_problems(config)
+    mode = "production" if config["PRODUCTION"] else "development"
+    for problem in problems:
+        click.echo(f"{'error' if config['PRODUCTION'] else 'warning'}: {problem}", err=True)
+    click.echo(f"{mode} configuration: {'unsafe for production' if problems else 'ok'}")
+    sys.exit(1 if problems and config["PRODUCTION"] else 0)

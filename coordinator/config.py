@@ -35,3 +35,19 @@ class Config:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
+
+
+def production_problems(config) -> list[str]:
+    """Why this configuration must not run in production (empty when it may)."""
+    problems = []
+    if config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY) or len(str(config.get("SECRET_KEY"))) < 32:
+        problems.append("SECRET_KEY is the development default or shorter than 32 characters")
+    if str(config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("sqlite"):
+        problems.append("DATABASE_URL points at SQLite; production runs on PostgreSQL")
+    if not config.get("SESSION_COOKIE_SECURE"):
+        problems.append("SESSION_COOKIE_SECURE is off; serve over HTTPS and set SESSION_COOKIE_SECURE=1")
+    return problems
+
+
+class ConfigError(RuntimeError):
+    """The app is configured for production but the configuration is unsafe."""
