@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import LAND_DATE, TODAY, TYPICAL_WAREHOUSE, Result, measure, table  # noqa: E402
+from benchmarks.run import LAND_DATE, TODAY, TYPICAL_WAREHOUSE, Result, measure, results_table, table  # noqa: E402
 from benchmarks.synthetic import generate_rule_base  # noqa: E402
 from coordinator.planning import PlanOptions, load_rule_base, make_plan  # noqa: E402
 from coordinator.planning.pdf import PdfOptions, pdf_font, plan_pdf  # noqa: E402
@@ -90,18 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         data = plan_pdf(plan, rules, options)
         sizes.append({"plan": name, "pages": pages(data), "KiB": f"{len(data) / 1024:.0f}"})
 
-    print(table([
-        {
-            "benchmark": r.name,
-            "iterations": r.n,
-            "p50 ms": f"{r.p50:.1f}",
-            "p95 ms": f"{r.p95:.1f}",
-            "mean ms": f"{r.mean:.1f}",
-            "target p50": f"≤ {r.target_ms:g} ms" if r.target_ms else "—",
-            "status": r.status or "—",
-        }
-        for r in results
-    ]))
+    print(results_table(results, digits=1))
     print()
     print(table(sizes))
     missed = [r.name for r in results if r.status == "MISSED"]

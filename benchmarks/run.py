@@ -118,6 +118,22 @@ def plan_size(label: str, rules, answers, land_date: dt.date | None) -> dict[str
     }
 
 
+def results_table(results: list["Result"], digits: int) -> str:
+    """The p50 / p95 / mean table of timed results."""
+    return table([
+        {
+            "benchmark": r.name,
+            "iterations": r.n,
+            "p50 ms": f"{r.p50:.{digits}f}",
+            "p95 ms": f"{r.p95:.{digits}f}",
+            "mean ms": f"{r.mean:.{digits}f}",
+            "target p50": f"≤ {r.target_ms:g} ms" if r.target_ms else "—",
+            "status": r.status or "—",
+        }
+        for r in results
+    ])
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     headers = list(rows[0])
     cells = [[str(r[h]) for h in headers] for r in rows]
@@ -179,18 +195,7 @@ def main(argv: list[str] | None = None) -> int:
                            lambda: plan_json(synthetic, TYPICAL_WAREHOUSE, LAND_DATE),
                            iters(30), warmup=2, target_ms=SYNTHETIC_TARGET_MS))
 
-    print(table([
-        {
-            "benchmark": r.name,
-            "iterations": r.n,
-            "p50 ms": f"{r.p50:.2f}",
-            "p95 ms": f"{r.p95:.2f}",
-            "mean ms": f"{r.mean:.2f}",
-            "target p50": f"≤ {r.target_ms:g} ms" if r.target_ms else "—",
-            "status": r.status or "—",
-        }
-        for r in results
-    ]))
+    print(results_table(results, digits=2))
     print()
     print("What was measured (plan sizes):")
     print(table([

@@ -59,7 +59,7 @@ from reportlab.platypus import (
 
 from .calendar import WorkingCalendar
 from .layout import FlowLayout, LayoutStyle, flowchart_layout, wrap_text
-from .svg import CRITICAL, EDGE, GRID, INK, KIND_COLOURS, LAND, MUTED, OFFDAY
+from .svg import CRITICAL, EDGE, GRID, INK, KIND_COLOURS, LAND, MUTED, OFFDAY, lag_band_start, parse_date
 from .textreport import MODE_NAMES
 
 # --------------------------------------------------------------------------
@@ -449,14 +449,7 @@ def plan_pdf(plan_json: Mapping[str, Any], rules: Any = None, options: PdfOption
     return doc.build()
 
 
-def _date(value: Any) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
+_date = parse_date
 
 
 def _num(value: Any) -> str:
@@ -1366,13 +1359,7 @@ class _GanttPage(_PageFlowable):
         cy = y + g.row_h / 2
         lag = int(it.get("lag") or 0)
         if lag > 0:  # the construction period before this item: a dashed band
-            ends = []
-            for req in it.get("requires") or []:
-                pred = by_code.get(str(req))
-                if pred and pred.get("finish"):
-                    f = _date(pred["finish"])
-                    ends.append(f + dt.timedelta(days=1) if int(pred.get("days") or 0) > 0 else f)
-            band = max(ends, default=start)
+            band = lag_band_start(it, by_code)
             if band < start:
                 x0, x1 = g.x_of(band), g.x_of(start)
                 c.setFillColor(HEX("#e8ebf0"))

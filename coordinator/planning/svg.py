@@ -48,12 +48,31 @@ def _n(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
 
-def _date(value: Any) -> dt.date | None:
+def parse_date(value: Any) -> dt.date | None:
+    """A plan date (ISO text, date or datetime) as a date; ``None`` when empty."""
     if value in (None, ""):
         return None
+    if isinstance(value, dt.datetime):
+        return value.date()
     if isinstance(value, dt.date):
         return value
-    return dt.date.fromisoformat(str(value))
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+_date = parse_date
+
+
+def lag_band_start(item: Mapping[str, Any], by_code: Mapping[str, Mapping[str, Any]]) -> dt.date:
+    """Where the construction period before ``item`` begins: the day after its
+    prerequisites finish (the same day after a 0-day prerequisite)."""
+    start = parse_date(item.get("start"))
+    ends = []
+    for req in item.get("requires") or []:
+        pred = by_code.get(str(req))
+        if pred and pred.get("finish"):
+            finish = parse_date(pred["finish"])
+            ends.append(finish + dt.timedelta(days=1) if int(pred.get("days") or 0) > 0 else finish)
+    return max(ends, default=start)
 
 
 def _days_text(days: int) -> str:
@@ -215,13 +234,7 @@ def gantt_svg(
         start = _date(it.get("start"))
         if lag <= 0 or start is None:
             continue
-        ends = []
-        for req in it.get("requires") or []:
-            pred = by_code.get(str(req))
-            if pred and pred.get("finish"):
-                finish = _date(pred["finish"])
-                ends.append(finish + dt.timedelta(days=1) if int(pred.get("days") or 0) > 0 else finish)
-        band_start = max(ends, default=start)
+        band_start = lag_band_start(it, by_code)
         if band_start >= start:
             continue
         x0, x1 = x_of(band_start), x_of(start)
