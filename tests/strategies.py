@@ -1,6 +1,9 @@
 """Hypothesis strategies for valid answers, driven by the rule base itself."""
 from __future__ import annotations
 
+import datetime as dt
+import random
+
 from hypothesis import strategies as st
 
 from coordinator.planning.answers import nest_answers
@@ -40,3 +43,39 @@ def valid_answers(draw, rules: RuleBase) -> dict:
         else:
             flat[q.id] = given[q.id] = draw(_value(q))
     return nest_answers(given)
+
+
+def random_plan(n: int, seed: int, stages, span: int = 12, max_preds: int = 3, long_names: bool = False) -> dict:
+    """A plan-shaped dict over a random DAG of ``n`` items spread over
+    ``stages`` (``(code, name)`` pairs), with one random critical chain."""
+    rnd = random.Random(seed)
+    first = dt.date(2026, 3, 2)
+    items = []
+    for i in range(n):
+        stage, stage_name = rnd.choice(stages)
+        kind = rnd.choice(["approval"] * 5 + ["utility"] * 2 + ["milestone"])
+        preds = sorted({f"n{rnd.randrange(max(0, i - span), i)}" for _ in range(rnd.randint(0, max_preds))}) if i else []
+        days = 0 if kind == "milestone" else rnd.randrange(0, 20)
+        start = first + dt.timedelta(days=rnd.randrange(0, 150))
+        items.append({
+            "code": f"n{i}", "name": f"事项{i}" + ("（附加说明）" * rnd.randint(0, 2) if long_names else ""),
+            "kind": kind, "stage": stage, "stage_name": stage_name, "department_name": "区住房和建设委员会",
+            "days": days, "requires": preds, "critical": False, "mode": "standard", "slack": 0,
+            "start": start.isoformat(), "finish": (start + dt.timedelta(days=days)).isoformat(),
+            "materials": [{"name": "申请表", "essential": True}], "basis": ["某条例 第一条"], "because": [],
+        })
+    successors: dict[str, list[str]] = {it["code"]: [] for it in items}
+    for it in items:
+        for req in it["requires"]:
+            successors[req].append(it["code"])
+    path = [items[0]["code"]] if items else []
+    while path and successors[path[-1]]:
+        path.append(rnd.choice(successors[path[-1]]))
+    for it in items:
+        it["critical"] = it["code"] in path
+    return {
+        "items": items, "critical_path": path, "land_date": None, "total_working_days": 100,
+        "serial_working_days": 300, "land_day_start": {"eligible": False, "reasons": ["随机计划"]},
+        "start_date": first.isoformat(), "end_date": max((it["finish"] for it in items), default=first.isoformat()),
+        "warnings": [],
+    }

@@ -1,7 +1,6 @@
 """Properties of the flowchart layout, for every plan the rule base can make
 and for big random dependency graphs (hypothesis)."""
 import datetime as dt
-import random
 
 import networkx as nx
 import pytest
@@ -10,7 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from coordinator.planning import PlanOptions, load_rule_base, make_plan
 from coordinator.planning.layout import FlowLayout, flowchart_layout, text_width, wrap_text
 
-from .strategies import valid_answers
+from .strategies import random_plan, valid_answers
 
 RULES = load_rule_base()
 TODAY = dt.date(2026, 1, 5)
@@ -33,35 +32,7 @@ def plan_json(answers, land_date=None, commitment=True):
 
 def synthetic_plan(n: int, seed: int, span: int = 12, max_preds: int = 3) -> dict:
     """A plan-like dict over a random DAG of ``n`` items spread over the stages."""
-    rnd = random.Random(seed)
-    items = []
-    for i in range(n):
-        stage, stage_name = rnd.choice(STAGES)
-        kind = rnd.choice(["approval"] * 5 + ["utility"] * 2 + ["milestone"])
-        preds = {f"n{rnd.randrange(max(0, i - span), i)}" for _ in range(rnd.randint(0, max_preds))} if i else set()
-        items.append({
-            "code": f"n{i}", "name": f"事项{i}", "kind": kind, "stage": stage, "stage_name": stage_name,
-            "department_name": "区住房和建设委员会", "days": 0 if kind == "milestone" else rnd.randrange(0, 20),
-            "requires": sorted(preds), "critical": False,
-        })
-    successors: dict[str, list[str]] = {it["code"]: [] for it in items}
-    for it in items:
-        for req in it["requires"]:
-            successors[req].append(it["code"])
-    path = [items[0]["code"]] if items else []
-    while path and successors[path[-1]]:
-        path.append(rnd.choice(successors[path[-1]]))
-    by_code = {it["code"]: it for it in items}
-    for code in path:
-        by_code[code]["critical"] = True
-    start = dt.date(2026, 3, 2)
-    for it in items:
-        s = start + dt.timedelta(days=rnd.randrange(0, 150))
-        it["start"], it["finish"] = s.isoformat(), (s + dt.timedelta(days=it["days"])).isoformat()
-    return {
-        "items": items, "critical_path": path, "land_date": None, "total_working_days": 100,
-        "start_date": start.isoformat(), "end_date": max((it["finish"] for it in items), default=start.isoformat()),
-    }
+    return random_plan(n, seed, STAGES, span, max_preds)
 
 
 # --------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import random
 import re
 import shutil
 import subprocess
@@ -25,6 +24,7 @@ from coordinator.planning.pdf import (
 from coordinator.planning.rulecases import load_cases
 
 from .conftest import PASSWORD, TODAY, example_answers, login
+from . import strategies
 from .strategies import valid_answers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -276,36 +276,9 @@ def test_any_plan_of_the_rule_base_fits_its_pages(data, land):
 
 
 def random_plan(n: int, seed: int, span: int = 14, max_preds: int = 3) -> dict:
-    """A plan-shaped dict over a random DAG of ``n`` items spread over the stages."""
-    rnd = random.Random(seed)
-    items = []
-    for i in range(n):
-        stage = rnd.choice(STAGES + [{"code": "utility", "name": "水电气热报装"}])
-        kind = rnd.choice(["approval"] * 5 + ["utility"] * 2 + ["milestone"])
-        preds = sorted({f"n{rnd.randrange(max(0, i - span), i)}" for _ in range(rnd.randint(0, max_preds))}) if i else []
-        days = 0 if kind == "milestone" else rnd.randrange(0, 20)
-        start = dt.date(2026, 3, 2) + dt.timedelta(days=rnd.randrange(0, 200))
-        items.append({
-            "code": f"n{i}", "name": f"随机事项{i}" + "（附加说明）" * rnd.randint(0, 2), "kind": kind,
-            "stage": stage["code"], "stage_name": stage["name"], "department_name": "区住房和建设委员会",
-            "days": days, "requires": preds, "critical": False, "mode": "standard", "slack": 0,
-            "start": start.isoformat(), "finish": (start + dt.timedelta(days=days)).isoformat(),
-            "materials": [{"name": "申请表", "essential": True}], "basis": ["某条例 第一条"], "because": [],
-        })
-    successors: dict[str, list[str]] = {it["code"]: [] for it in items}
-    for it in items:
-        for req in it["requires"]:
-            successors[req].append(it["code"])
-    path = [items[0]["code"]] if items else []
-    while path and successors[path[-1]]:
-        path.append(rnd.choice(successors[path[-1]]))
-    for it in items:
-        it["critical"] = it["code"] in path
-    return {
-        "items": items, "critical_path": path, "land_date": None, "total_working_days": 100,
-        "serial_working_days": 300, "land_day_start": {"eligible": False, "reasons": ["随机计划"]},
-        "start_date": "2026-03-02", "end_date": max(it["finish"] for it in items), "warnings": [],
-    }
+    """A plan-shaped dict over a random DAG of ``n`` items, with long names too."""
+    lanes = [(s["code"], s["name"]) for s in STAGES] + [("utility", "水电气热报装")]
+    return strategies.random_plan(n, seed, lanes, span, max_preds, long_names=True)
 
 
 @few
