@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from coordinator import create_app
 from coordinator.database import upgrade
-from coordinator.extensions import db
+from coordinator.extensions import db, limiter
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 PASSWORD = "correct horse battery staple"
@@ -53,6 +53,7 @@ def _clean_tables(request):
         return
     app = request.getfixturevalue("app")
     with app.app_context():
+        limiter.reset()  # throttles count per address; every test starts afresh
         db.session.remove()
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
-from ..extensions import db, login_manager
+from ..extensions import db, limiter, login_manager
 from .forms import LoginForm
 from .models import User
 from .service import authenticate, user_for_token
@@ -29,8 +29,17 @@ def _load_user_from_bearer(req) -> User | None:
     return None
 
 
+DEFAULT_LOGIN_LIMIT = "5 per minute"
+
+
+def _login_limit() -> str:
+    return current_app.config.get("LOGIN_RATE_LIMIT") or DEFAULT_LOGIN_LIMIT
+
+
 @blueprint.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 401)
 def login():
+    """Only failed attempts count towards the limit (per address)."""
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.username.data, form.password.data)
@@ -50,3 +59,9 @@ def login():
 def logout():
     logout_user()
     return redirect(url_for("accounts.login"))
+
+
+@blueprint.errorhandler(429)
+def _too_many_attempts(error):
+    flash(_("登录失败次数过多，请稍后再试。"), "error")
+    return render_template("accounts/login.html", form=LoginForm()), 429
