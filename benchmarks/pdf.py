@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import LAND_DATE, TODAY, TYPICAL_WAREHOUSE, Result, measure, results_table, table  # noqa: E402
+from benchmarks.run import LAND_DATE, TODAY, TYPICAL_WAREHOUSE, Result, measure, exit_status, results_table, table  # noqa: E402
 from benchmarks.synthetic import generate_rule_base  # noqa: E402
 from coordinator.planning import PlanOptions, load_rule_base, make_plan  # noqa: E402
 from coordinator.planning.pdf import PdfOptions, pdf_font, plan_pdf  # noqa: E402
@@ -93,10 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     print(results_table(results, digits=1))
     print()
     print(table(sizes))
-    missed = [r.name for r in results if r.status == "MISSED"]
-    if missed:
-        print("targets missed: " + "; ".join(missed))
-    return 1 if (missed and args.strict) else 0
+    return exit_status(results, args.strict)
 
 
 if __name__ == "__main__":

@@ -134,6 +134,14 @@ def results_table(results: list["Result"], digits: int) -> str:
     ])
 
 
+def exit_status(results: list["Result"], strict: bool) -> int:
+    """Name the missed targets; 1 when there are some and ``--strict`` was given."""
+    missed = [r.name for r in results if r.status == "MISSED"]
+    if missed:
+        print("targets missed: " + "; ".join(missed))
+    return 1 if (missed and strict) else 0
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     headers = list(rows[0])
     cells = [[str(r[h]) for h in headers] for r in rows]
@@ -210,10 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{info.conditional_items} generated items with applies_if; generated in {generated_s:.2f} s (not timed above)"
     )
     print(f"total run time {time.perf_counter() - began:.1f} s")
-    missed = [r.name for r in results if r.status == "MISSED"]
-    if missed:
-        print("targets missed: " + "; ".join(missed))
-    return 1 if (missed and args.strict) else 0
+    return exit_status(results, args.strict)
 
 
 if __name__ == "__main__":
