@@ -1,0 +1,1 @@
+"""Tracking of plan items: lifecycle, deadlines, audit log, queue."""
