@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, pre_load, validate
 
+from .tracking_schemas import ItemTrackingSchema
+
 PLAN_OPTIONS = ("land_date", "commitment", "today")
 
 
@@ -138,7 +140,7 @@ class ProjectRequestSchema(Schema):
     today = fields.Date(load_default=None, allow_none=True, metadata={"description": "planning date"})
 
 
-class ProjectItemSchema(Schema):
+class ProjectItemSchema(ItemTrackingSchema):
     id = fields.Integer()
     code = fields.String()
     name = fields.String()

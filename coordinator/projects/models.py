@@ -20,6 +20,8 @@ class Project(db.Model):
     owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     district: Mapped[str] = mapped_column(String(100), default="")
+    #: the answer ``project_type`` of the current answers, for the officers' queue filter
+    project_type: Mapped[str] = mapped_column(String(40), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -105,6 +107,19 @@ class PlanItem(db.Model):
     planned_finish: Mapped[dt.date]
     due_date: Mapped[dt.date | None]
     status: Mapped[str] = mapped_column(String(32), default="not_submitted")
+    # Tracking (coordinator/tracking): the lifecycle's fields; ``due_date`` is the
+    # planned finish until submission, then the deadline the department works to.
+    submitted_on: Mapped[dt.date | None]
+    accepted_on: Mapped[dt.date | None]
+    clock_pauses: Mapped[list[list[str | None]]] = mapped_column(JSON, default=list)
+    missing_materials: Mapped[list[str]] = mapped_column(JSON, default=list)
+    gaps_materials: Mapped[list[str]] = mapped_column(JSON, default=list)
+    gaps_due: Mapped[dt.date | None]
+    verification_due: Mapped[dt.date | None]
+    actual_start: Mapped[dt.date | None]
+    actual_finish: Mapped[dt.date | None]
+    document_number: Mapped[str | None] = mapped_column(String(100))
+    status_changed_at: Mapped[dt.datetime | None]
 
     plan: Mapped[ProjectPlan] = relationship(back_populates="items")
     project: Mapped[Project] = relationship()

@@ -60,7 +60,8 @@ def create_project(
         errors.update(exc.fields)
     if errors:
         raise ProjectError(errors)
-    project = Project(owner=owner, name=name, district=str(plan.answers.get("district") or ""))
+    project = Project(owner=owner, name=name, district=str(plan.answers.get("district") or ""),
+                      project_type=str(plan.answers.get("project_type") or ""))
     db.session.add(project)
     _store_plan(project, owner, answers, land_date, commitment, plan)
     db.session.execute(db.delete(QuestionnaireDraft).where(QuestionnaireDraft.owner_id == owner.id))
@@ -76,6 +77,7 @@ def revise_project(
     plan = plan_project(current_rules(), answers, land_date, commitment, today)
     stored = _store_plan(project, user, answers, land_date, commitment, plan)
     project.district = str(plan.answers.get("district") or "")
+    project.project_type = str(plan.answers.get("project_type") or "")
     db.session.commit()
     return stored
 
@@ -151,8 +153,11 @@ def projects_of(owner: User) -> list[ProjectSummary]:
 
 def project_json(project: Project) -> dict[str, Any]:
     """The API shape of a project (SPEC §4.4)."""
+    from ..tracking.service import calendar, item_json
+
     plan = project.current_plan
     answers = project.current_answers
+    cal, today = calendar(), dt.date.today()
     return {
         "id": project.id,
         "name": project.name,
@@ -163,7 +168,7 @@ def project_json(project: Project) -> dict[str, Any]:
         "rule_base_version": plan.rule_base_version if plan else None,
         "items": [
             {"id": i.id, "code": i.code, "name": i.name, "status": i.status, "department": i.department,
-             "due_date": i.due_date.isoformat() if i.due_date else None}
+             "due_date": i.due_date.isoformat() if i.due_date else None, **item_json(i, cal, today)}
             for i in (plan.items if plan else [])
         ],
         "hookups": [],

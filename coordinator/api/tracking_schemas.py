@@ -1,0 +1,110 @@
+"""Schemas of the tracking API: the queue, item transitions, ratings."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from ..tracking.lifecycle import STATES
+from ..tracking.service import QUEUE_LIMIT_MAX
+
+
+class ItemTrackingSchema(Schema):
+    """The tracking fields of a plan item (beside the SPEC's ``id, code, status, department, due_date``)."""
+
+    kind = fields.String()
+    mode = fields.String(metadata={"description": "standard, commitment (告知承诺), land_day …"})
+    days = fields.Integer(metadata={"description": "committed time limit in working days"})
+    planned_start = fields.String(allow_none=True)
+    planned_finish = fields.String(allow_none=True)
+    submitted_on = fields.String(allow_none=True)
+    accepted_on = fields.String(allow_none=True)
+    actual_start = fields.String(allow_none=True)
+    actual_finish = fields.String(allow_none=True)
+    document_number = fields.String(allow_none=True, metadata={"description": "the result document (办结文号)"})
+    missing_materials = fields.List(fields.String(), metadata={"description": "the one-time notice of the last return"})
+    gaps_materials = fields.List(fields.String(), metadata={"description": "materials to follow (容缺受理)"})
+    gaps_due = fields.String(allow_none=True)
+    verification_due = fields.String(allow_none=True, metadata={"description": "告知承诺 verification deadline"})
+    clock_stopped = fields.Boolean(metadata={"description": "returned for correction after acceptance"})
+    overdue = fields.Boolean()
+    deadline = fields.String(allow_none=True, metadata={"description": "overdue, due_soon, on_time or null"})
+
+
+class QueueArgsSchema(Schema):
+    state = fields.String(load_default=None, validate=validate.OneOf(STATES))
+    overdue = fields.Boolean(load_default=None, allow_none=True)
+    project_type = fields.String(load_default=None)
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, QUEUE_LIMIT_MAX))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class QueueItemSchema(Schema):
+    id = fields.Integer()
+    project_id = fields.Integer()
+    code = fields.String()
+    status = fields.String()
+    due_date = fields.String(allow_none=True)
+    overdue = fields.Boolean()
+    name = fields.String()
+    project_name = fields.String()
+    project_type = fields.String()
+    deadline = fields.String(allow_none=True, metadata={"description": "overdue, due_soon, on_time or null"})
+
+
+class QueueSchema(Schema):
+    """``GET /queue`` (SPEC §4.4): ``{items: [{id, project_id, code, status, due_date, overdue}]}``."""
+
+    items = fields.List(fields.Nested(QueueItemSchema))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                         metadata={"description": "items per queue state, and overdue"})
+
+
+class TransitionRequestSchema(Schema):
+    """``POST /items/{id}/transition``: ``{to, reason?, missing_materials?}``."""
+
+    to = fields.String(required=True, validate=validate.OneOf(STATES))
+    reason = fields.String(load_default=None, allow_none=True,
+                           metadata={"description": "required to return or refuse"})
+    missing_materials = fields.List(fields.String(), load_default=list, metadata={
+        "description": "to return: every missing or faulty material (一次性告知); "
+                       "to accept with gaps: the materials that follow later"})
+    gaps_due = fields.Date(load_default=None, allow_none=True,
+                           metadata={"description": "to accept with gaps: when the materials are due"})
+    document_number = fields.String(load_default=None, allow_none=True,
+                                    metadata={"description": "to approve: the result document number"})
+
+
+class EventSchema(Schema):
+    at = fields.DateTime()
+    actor = fields.String()
+    from_status = fields.String(data_key="from")
+    to_status = fields.String(data_key="to")
+    reason = fields.String(allow_none=True)
+    materials = fields.List(fields.String())
+    document_number = fields.String(allow_none=True)
+
+
+class ItemSchema(ItemTrackingSchema):
+    id = fields.Integer()
+    project_id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    status = fields.String()
+    department = fields.String()
+    due_date = fields.String(allow_none=True)
+    allowed = fields.List(fields.String(), metadata={"description": "the transitions the caller may make now"})
+    events = fields.List(fields.Nested(EventSchema), metadata={"description": "the audit log, oldest first"})
+
+
+class RatingRequestSchema(Schema):
+    score = fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
+    comment = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class RatingSchema(Schema):
+    id = fields.Integer()
+    item_id = fields.Integer()
+    score = fields.Integer()
+    comment = fields.String()

@@ -1,0 +1,268 @@
+"""Tracking operations shared by the officer and owner pages and the JSON API:
+move an item through its lifecycle, the department queue, the audit log,
+ratings. Each function owns its transaction."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import Forbidden, NotFound
+
+from ..accounts.models import Role, User, utcnow
+from ..extensions import db
+from ..planning.calendar import WorkingCalendar
+from ..planning.planner import working_calendar
+from ..projects.models import PlanItem, Project
+from ..projects.service import current_rules
+from . import lifecycle
+from .lifecycle import (
+    APPROVED, DEPARTMENT, NOT_SUBMITTED, OPEN_STATES, OWNER, RETURNED, SUBMITTED, IllegalTransition, Material,
+    PrerequisitesPending, TrackedItem, TransitionError, TransitionRequest,
+)
+from .models import ItemEvent, ItemRating
+
+#: The states an officer's queue shows: waiting for the department, or back with the owner.
+QUEUE_STATES = (*OPEN_STATES, RETURNED)
+QUEUE_LIMIT_MAX = 200
+
+
+class RatingError(TransitionError):
+    """A rating that may not be given: before approval or twice (409)."""
+
+
+class InvalidRating(RatingError):
+    """A score outside 1–5 (400)."""
+
+    status = 400
+
+
+def calendar() -> WorkingCalendar:
+    """The working-day calendar of the current rule base (with its admin corrections)."""
+    return working_calendar(current_rules())
+
+
+def plan_entry(item: PlanItem) -> dict[str, Any]:
+    """The item's entry in its plan JSON (modes, materials, requires)."""
+    return next((i for i in item.plan.plan.get("items", []) if i["code"] == item.code), {})
+
+
+def tracked(item: PlanItem) -> TrackedItem:
+    """The lifecycle's view of a stored item."""
+    entry = plan_entry(item)
+    return TrackedItem(
+        status=item.status, mode=item.mode, modes=tuple(entry.get("modes", ())), days=item.days,
+        materials=tuple(Material(m["name"], m.get("essential", True)) for m in entry.get("materials", ())),
+        due_date=item.due_date, submitted_on=item.submitted_on, accepted_on=item.accepted_on,
+        clock_pauses=tuple((dt.date.fromisoformat(r), dt.date.fromisoformat(s) if s else None)
+                           for r, s in item.clock_pauses or ()),
+        missing_materials=tuple(item.missing_materials or ()), gaps_materials=tuple(item.gaps_materials or ()),
+        gaps_due=item.gaps_due, verification_due=item.verification_due, actual_start=item.actual_start,
+        actual_finish=item.actual_finish, document_number=item.document_number,
+    )
+
+
+def _columns(t: TrackedItem) -> dict[str, Any]:
+    return {
+        "status": t.status, "due_date": t.due_date, "submitted_on": t.submitted_on, "accepted_on": t.accepted_on,
+        "clock_pauses": [[r.isoformat(), s.isoformat() if s else None] for r, s in t.clock_pauses],
+        "missing_materials": list(t.missing_materials), "gaps_materials": list(t.gaps_materials),
+        "gaps_due": t.gaps_due, "verification_due": t.verification_due, "actual_start": t.actual_start,
+        "actual_finish": t.actual_finish, "document_number": t.document_number,
+    }
+
+
+def role_on(user: User, item: PlanItem) -> str | None:
+    """``owner`` for the project's owner, ``department`` for an officer of
+    the item's department, ``None`` for anyone else."""
+    if item.project.owner_id == user.id:
+        return OWNER
+    if user.role == Role.officer and user.organisation is not None and user.organisation.code == item.department:
+        return DEPARTMENT
+    return None
+
+
+def item_for(user: User, item_id: int) -> PlanItem:
+    """The item if ``user`` may see it: the project's owner, any officer of
+    the item's department, an admin. Another department's officer: 403;
+    anyone else (another owner): 404, as for an item that does not exist."""
+    item = db.session.get(PlanItem, item_id)
+    if item is None:
+        raise NotFound()
+    if user.role == Role.admin or role_on(user, item) is not None:
+        return item
+    if user.role == Role.officer:
+        raise Forbidden()
+    raise NotFound()
+
+
+def transition(
+    user: User, item_id: int, to: str, reason: str | None = None, missing_materials: Sequence[str] | None = None,
+    gaps_due: dt.date | None = None, document_number: str | None = None, today: dt.date | None = None,
+) -> PlanItem:
+    """Move an item to ``to`` on behalf of ``user`` and record it in the audit log.
+
+    The owner submits and resubmits; an officer of the item's department does
+    the rest (anyone else: 403, or 404 for an owner of another project).
+    Raises a :class:`~coordinator.tracking.lifecycle.TransitionError` (409 for
+    an illegal move — also when another officer moved the item first — or
+    pending prerequisites, 400 for missing inputs). This is the one place a
+    state change is committed."""
+    item = item_for(user, item_id)
+    actor = role_on(user, item)
+    if actor is None:
+        raise Forbidden()
+    if item.kind != "approval":
+        raise IllegalTransition("not_tracked", "utility steps are tracked as hookup requests")
+    before = tracked(item)
+    on = today or dt.date.today()
+    if before.status == NOT_SUBMITTED and to == SUBMITTED:
+        statuses = {i.code: i.status for i in item.plan.items}
+        blocking = lifecycle.blocking_prerequisites(item.plan.plan, item.code, statuses)
+        if blocking:
+            raise PrerequisitesPending("prerequisites_pending", "these items must be approved first: "
+                                       + ", ".join(blocking), fields={"requires": blocking},
+                                       allowed=lifecycle.allowed_transitions(before, actor))
+    request = TransitionRequest(
+        to=to, actor=actor, on=on, reason=(reason or "").strip() or None,
+        missing_materials=tuple(m.strip() for m in (missing_materials or ())), gaps_due=gaps_due,
+        document_number=(document_number or "").strip() or None,
+    )
+    after = lifecycle.apply_transition(before, request, calendar())
+    # Conditional update: of two officers acting at once only one finds the
+    # status it read; the other's update matches no row.
+    changed = db.session.execute(
+        update(PlanItem)
+        .where(PlanItem.id == item.id, PlanItem.status == before.status)
+        .values(**_columns(after), status_changed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        db.session.rollback()
+        fresh = db.session.get(PlanItem, item_id)
+        db.session.refresh(fresh)
+        raise IllegalTransition("conflict", f"the item was moved to {fresh.status} meanwhile",
+                                allowed=lifecycle.allowed_transitions(tracked(fresh), actor))
+    materials = after.gaps_materials if after.status == lifecycle.ACCEPTED_WITH_GAPS else (
+        after.missing_materials if after.status == RETURNED else ())
+    db.session.add(ItemEvent(
+        item_id=item.id, project_id=item.project_id, actor_id=user.id, from_status=before.status,
+        to_status=after.status, reason=request.reason, materials=list(materials),
+        document_number=after.document_number if after.status == APPROVED else None, due_date=after.due_date,
+    ))
+    db.session.commit()
+    db.session.refresh(item)
+    return item
+
+
+def events_of(item: PlanItem) -> list[ItemEvent]:
+    """The item's audit log, oldest first."""
+    return list(db.session.scalars(select(ItemEvent).where(ItemEvent.item_id == item.id).order_by(ItemEvent.id)))
+
+
+def rate(user: User, item_id: int, score: int, comment: str = "") -> ItemRating:
+    """The owner rates an approved item once (好差评); 404 for anyone but its
+    owner, 409 before approval or a second time, 400 out of 1–5."""
+    item = item_for(user, item_id)
+    if item.project.owner_id != user.id:
+        raise NotFound()
+    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+        raise InvalidRating("invalid", "the score is 1 to 5", fields={"score": ["between 1 and 5"]})
+    if item.status != APPROVED:
+        raise RatingError("not_approved", "only approved items can be rated")
+    if rating_of(item) is not None:
+        raise RatingError("already_rated", "this item has been rated already")
+    rating = ItemRating(item_id=item.id, project_id=item.project_id, owner_id=user.id, department=item.department,
+                        score=score, comment=(comment or "").strip()[:2000])
+    db.session.add(rating)
+    try:
+        db.session.commit()
+    except IntegrityError:  # a second rating at the same moment
+        db.session.rollback()
+        raise RatingError("already_rated", "this item has been rated already") from None
+    return rating
+
+
+def rating_of(item: PlanItem) -> ItemRating | None:
+    return db.session.scalar(select(ItemRating).where(ItemRating.item_id == item.id))
+
+
+# --- the department queue -------------------------------------------------------
+
+
+@dataclass
+class QueuePage:
+    items: list[PlanItem]
+    total: int
+    limit: int
+    offset: int
+
+
+def _department_of(user: User) -> str:
+    if user.role != Role.officer or user.organisation is None:
+        raise Forbidden()
+    return user.organisation.code
+
+
+def queue(
+    user: User, status: str | None = None, overdue: bool | None = None, project_type: str | None = None,
+    limit: int = 50, offset: int = 0, today: dt.date | None = None,
+) -> QueuePage:
+    """The officer's department queue, soonest due first: items waiting for
+    the department and those returned to their owners, filtered by state,
+    overdue (an open item past its due date) and project type."""
+    department = _department_of(user)
+    today = today or dt.date.today()
+    limit = max(1, min(limit, QUEUE_LIMIT_MAX))
+    conditions = [PlanItem.department == department]
+    conditions.append(PlanItem.status == status if status else PlanItem.status.in_(QUEUE_STATES))
+    if overdue is True:
+        conditions += [PlanItem.status.in_(OPEN_STATES), PlanItem.due_date < today]
+    elif overdue is False:
+        conditions.append(or_(PlanItem.status.not_in(OPEN_STATES), PlanItem.due_date.is_(None),
+                              PlanItem.due_date >= today))
+    query = select(PlanItem).where(*conditions)
+    if project_type:
+        query = query.join(Project, Project.id == PlanItem.project_id).where(Project.project_type == project_type)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = db.session.scalars(
+        query.order_by(PlanItem.due_date.asc().nulls_last(), PlanItem.id).limit(limit).offset(offset)
+    ).all()
+    return QueuePage(list(items), total or 0, limit, offset)
+
+
+def queue_counts(user: User, today: dt.date | None = None) -> dict[str, int]:
+    """How many items of the department are in each queue state, and overdue."""
+    department = _department_of(user)
+    today = today or dt.date.today()
+    rows = db.session.execute(
+        select(PlanItem.status, func.count()).where(PlanItem.department == department,
+                                                    PlanItem.status.in_(QUEUE_STATES)).group_by(PlanItem.status)
+    ).all()
+    counts = {s: 0 for s in QUEUE_STATES} | {s: n for s, n in rows}
+    counts["overdue"] = db.session.scalar(
+        select(func.count()).select_from(PlanItem).where(
+            PlanItem.department == department, PlanItem.status.in_(OPEN_STATES), PlanItem.due_date < today)
+    ) or 0
+    return counts
+
+
+def item_json(item: PlanItem, cal: WorkingCalendar, today: dt.date) -> dict[str, Any]:
+    """The tracking fields of an item for the API (added beside the SPEC's ones)."""
+    def iso(d):
+        return d.isoformat() if d else None
+
+    return {
+        "kind": item.kind, "mode": item.mode, "days": item.days,
+        "planned_start": iso(item.planned_start), "planned_finish": iso(item.planned_finish),
+        "submitted_on": iso(item.submitted_on), "accepted_on": iso(item.accepted_on),
+        "actual_start": iso(item.actual_start), "actual_finish": iso(item.actual_finish),
+        "document_number": item.document_number,
+        "missing_materials": list(item.missing_materials or []), "gaps_materials": list(item.gaps_materials or []),
+        "gaps_due": iso(item.gaps_due), "verification_due": iso(item.verification_due),
+        "clock_stopped": item.status == RETURNED and item.accepted_on is not None,
+        "overdue": lifecycle.is_overdue(item.status, item.due_date, today),
+        "deadline": lifecycle.deadline_flag(cal, item.status, item.due_date, today),
+    }
