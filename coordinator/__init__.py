@@ -47,12 +47,14 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .accounts.views import blueprint as accounts_bp
     from .api import blueprint as api_bp
     from .health import blueprint as health_bp
+    from .officer import blueprint as officer_bp
     from .owner import blueprint as owner_bp
     from .security import init_security
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(owner_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(officer_bp)
     init_security(app)
     csrf.exempt(api_bp)
     api.register_blueprint(api_bp)
@@ -64,6 +66,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
             return redirect(url_for("accounts.login"))
         if current_user.role.value == "owner":
             return redirect(url_for("owner.projects"))
+        if current_user.role.value == "officer" and current_user.organisation is not None:
+            return redirect(url_for("officer.queue"))
         return render_template("home.html")
 
     @app.context_processor

@@ -98,5 +98,6 @@ def test_home_sends_each_role_to_its_place(client, users):
     assert client.get("/").headers["Location"].endswith("/owner/projects")
     client.post("/logout")
     login(client, "officer")
-    page = client.get("/")
+    assert client.get("/").headers["Location"].endswith("/officer/queue")
+    page = client.get("/officer/queue")
     assert page.status_code == 200 and "区住房和建设委员会" in page.get_data(as_text=True)

@@ -7,3 +7,4 @@ from . import views  # noqa: E402,F401  (registers the routes)
 from .questionnaire import problem_text  # noqa: E402
 
 blueprint.add_app_template_filter(problem_text)
+from . import tracking  # noqa: E402,F401  (submit, resubmit and rate items)

@@ -17,7 +17,7 @@ from ..planning.calendar import WorkingCalendar
 from ..planning.planner import working_calendar
 from ..projects.models import PlanItem, Project
 from ..projects.service import current_rules
-from . import lifecycle
+from . import lifecycle, replan
 from .lifecycle import (
     APPROVED, DEPARTMENT, NOT_SUBMITTED, OPEN_STATES, OWNER, RETURNED, SUBMITTED, IllegalTransition, Material,
     PrerequisitesPending, TrackedItem, TransitionError, TransitionRequest,
@@ -266,3 +266,63 @@ def item_json(item: PlanItem, cal: WorkingCalendar, today: dt.date) -> dict[str,
         "overdue": lifecycle.is_overdue(item.status, item.due_date, today),
         "deadline": lifecycle.deadline_flag(cal, item.status, item.due_date, today),
     }
+
+
+def due_in_month(user: User, year: int, month: int) -> dict[dt.date, list[PlanItem]]:
+    """The department's open items by due date, for one month's calendar."""
+    department = _department_of(user)
+    first = dt.date(year, month, 1)
+    after = dt.date(year + (month == 12), month % 12 + 1, 1)
+    items = db.session.scalars(
+        select(PlanItem).where(PlanItem.department == department, PlanItem.status.in_(OPEN_STATES),
+                               PlanItem.due_date >= first, PlanItem.due_date < after)
+        .order_by(PlanItem.due_date, PlanItem.id)
+    ).all()
+    out: dict[dt.date, list[PlanItem]] = {}
+    for item in items:
+        out.setdefault(item.due_date, []).append(item)
+    return out
+
+
+@dataclass
+class ItemProgress:
+    """One item of the owner's progress table."""
+
+    item: PlanItem
+    allowed: list[str]
+    blocking: list[str]
+    deadline: str | None
+    projected: "replan.Projected | None"
+    rating: ItemRating | None
+
+
+@dataclass
+class ProjectProgress:
+    items: list[ItemProgress]
+    construction_start: "replan.Projected | None"
+    today: dt.date
+
+
+def progress_of(project: Project, user: User, today: dt.date | None = None) -> ProjectProgress:
+    """The owner's view of tracking: each item's state, what the owner can do,
+    its planned and projected dates, and construction start planned vs projected."""
+    today = today or dt.date.today()
+    stored = project.current_plan
+    if stored is None:
+        return ProjectProgress([], None, today)
+    cal = calendar()
+    actuals = {i.code: replan.Actual(i.actual_start, i.actual_finish) for i in stored.items
+               if i.status in (APPROVED, *OPEN_STATES, RETURNED)}
+    projected = replan.project_dates(stored.plan, actuals, cal, today)
+    statuses = {i.code: i.status for i in stored.items}
+    ratings = {r.item_id: r for r in db.session.scalars(select(ItemRating).where(ItemRating.project_id == project.id))}
+    rows = []
+    for item in stored.items:
+        actor = role_on(user, item) if item.kind == "approval" else None
+        state = tracked(item)
+        allowed = lifecycle.allowed_transitions(state, actor) if actor else []
+        blocking = (lifecycle.blocking_prerequisites(stored.plan, item.code, statuses)
+                    if item.status == NOT_SUBMITTED and item.kind == "approval" else [])
+        rows.append(ItemProgress(item, allowed, blocking, lifecycle.deadline_flag(cal, item.status, item.due_date, today),
+                                 projected.get(item.code), ratings.get(item.id)))
+    return ProjectProgress(rows, projected.get(replan.CONSTRUCTION_START), today)

@@ -1,0 +1,38 @@
+"""Forms of the officer pages (CSRF-protected by Flask-WTF)."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.validators import Length, Optional
+
+
+class CheckboxesField(SelectMultipleField):
+    """A list of checkboxes (the materials of an item)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class TransitionForm(FlaskForm):
+    """One action on an item; which inputs matter depends on the target."""
+
+    reason = TextAreaField(_l("理由"), validators=[Optional(), Length(max=2000)])
+    materials = CheckboxesField(_l("材料"), choices=[], validate_choice=False)
+    other_materials = TextAreaField(_l("其他材料（每行一项）"), validators=[Optional(), Length(max=2000)])
+    gaps_due = DateField(_l("补齐材料期限"), validators=[Optional()])
+    document_number = StringField(_l("办结文号"), validators=[Optional(), Length(max=100)])
+
+    def listed_materials(self) -> list[str]:
+        """The checked materials and the extra ones typed one per line."""
+        extra = [line.strip() for line in (self.other_materials.data or "").splitlines() if line.strip()]
+        return list(self.materials.data or []) + extra
+
+
+class QueueFilterForm(FlaskForm):
+    """The queue's filters (a GET form: no CSRF token needed)."""
+
+    class Meta:
+        csrf = False
+
+    state = SelectField(_l("状态"), choices=[], validate_choice=False)
+    overdue = BooleanField(_l("只看超期"))
+    project_type = SelectField(_l("项目类型"), choices=[], validate_choice=False)

@@ -1,0 +1,194 @@
+"""Officer pages. Each view parses input, calls the tracking service and
+renders a page or — for htmx requests — the fragment that changed."""
+from __future__ import annotations
+
+import calendar as month_calendar
+import datetime as dt
+from functools import wraps
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from werkzeug.exceptions import Forbidden, NotFound
+
+from ..accounts.models import Role
+from ..projects.service import current_rules
+from ..tracking import lifecycle, service
+from ..tracking.lifecycle import TransitionError
+from . import blueprint
+from .forms import QueueFilterForm, TransitionForm
+
+PAGE_SIZE = 50
+
+STATUS_LABELS = {
+    "not_submitted": _l("未申报"), "submitted": _l("已申报"), "accepted": _l("已受理"),
+    "accepted_with_gaps": _l("容缺受理"), "returned": _l("退回补正"), "approved": _l("已办结"),
+    "refused": _l("不予许可"),
+}
+ACTION_LABELS = {
+    "submitted": _l("申报"), "accepted": _l("受理"), "accepted_with_gaps": _l("容缺受理"),
+    "returned": _l("退回补正（一次性告知）"), "approved": _l("办结"), "refused": _l("不予许可"),
+}
+DEADLINE_LABELS = {"overdue": _l("已超期"), "due_soon": _l("即将到期"), "on_time": _l("按期")}
+
+
+@blueprint.app_template_global()
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+@blueprint.app_template_global()
+def action_label(target: str) -> str:
+    return str(ACTION_LABELS.get(target, target))
+
+
+@blueprint.app_template_global()
+def deadline_label(flag: str | None) -> str:
+    return str(DEADLINE_LABELS.get(flag, "")) if flag else ""
+
+
+def officer_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.role != Role.officer or current_user.organisation is None:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _project_types() -> list[tuple[str, str]]:
+    question = current_rules().questions.get("project_type")
+    return [(o.value, o.label) for o in question.options] if question else []
+
+
+@blueprint.route("/queue")
+@officer_required
+def queue():
+    """The department's queue, soonest due first, with filters; the htmx
+    filter form swaps only the table."""
+    form = QueueFilterForm(request.args)
+    form.state.choices = [("", _("全部待办"))] + [(s, status_label(s)) for s in service.QUEUE_STATES]
+    form.project_type.choices = [("", _("全部类型"))] + _project_types()
+    try:
+        page = max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        page = 1
+    today = dt.date.today()
+    state = form.state.data if form.state.data in service.QUEUE_STATES else None
+    result = service.queue(_me(), status=state, overdue=True if form.overdue.data else None,
+                           project_type=form.project_type.data or None, limit=PAGE_SIZE,
+                           offset=(page - 1) * PAGE_SIZE, today=today)
+    cal = service.calendar()
+    context = dict(form=form, result=result, page=page, today=today,
+                   deadline_flag=lambda i: lifecycle.deadline_flag(cal, i.status, i.due_date, today),
+                   counts=service.queue_counts(_me(), today), project_types=dict(_project_types()),
+                   filters={k: v for k, v in request.args.items() if k != "page"})
+    if _htmx() and request.headers.get("HX-Target") == "queue":
+        return render_template("officer/_queue.html", **context)
+    return render_template("officer/queue.html", **context)
+
+
+@blueprint.route("/queue/counts")
+@officer_required
+def counts():
+    """The queue's counts alone (refreshed by htmx without reloading the page)."""
+    return render_template("officer/_counts.html", counts=service.queue_counts(_me(), dt.date.today()))
+
+
+def _item(item_id: int):
+    try:
+        return service.item_for(_me(), item_id)
+    except (NotFound, Forbidden) as exc:
+        abort(exc.code)
+
+
+def _forms(item, allowed: list[str]) -> dict[str, TransitionForm]:
+    entry = service.plan_entry(item)
+    forms = {}
+    for target in allowed:
+        form = TransitionForm(prefix=target)
+        materials = entry.get("materials", [])
+        if target == lifecycle.ACCEPTED_WITH_GAPS:
+            materials = [m for m in materials if not m.get("essential", True)]
+        form.materials.choices = [(m["name"], m["name"]) for m in materials]
+        forms[target] = form
+    return forms
+
+
+def _render_item(item, forms=None, status: int = 200):
+    allowed = lifecycle.allowed_transitions(service.tracked(item), service.role_on(_me(), item))
+    forms = forms or _forms(item, allowed)
+    today = dt.date.today()
+    return render_template(
+        "officer/item.html", item=item, entry=service.plan_entry(item), allowed=allowed, forms=forms,
+        events=service.events_of(item), today=today,
+        deadline=lifecycle.deadline_flag(service.calendar(), item.status, item.due_date, today),
+        used=(lifecycle.working_days_used(service.calendar(), item.accepted_on, today, service.tracked(item).clock_pauses)
+              if item.accepted_on else None),
+    ), status
+
+
+@blueprint.route("/items/<int:item_id>")
+@officer_required
+def item(item_id: int):
+    """An item: project, deadline, materials checklist, actions and audit log."""
+    return _render_item(_item(item_id))
+
+
+@blueprint.route("/items/<int:item_id>/transition", methods=["POST"])
+@officer_required
+def transition(item_id: int):
+    """Accept, accept with gaps, return, approve or refuse; back to the item."""
+    item = _item(item_id)
+    target = request.form.get("to", "")
+    allowed = lifecycle.allowed_transitions(service.tracked(item), service.role_on(_me(), item))
+    forms = _forms(item, allowed)
+    form = forms.get(target) or TransitionForm(prefix=target)
+    if not form.validate_on_submit():
+        flash(_("表单有误，请检查后重新提交。"), "error")
+        return _render_item(item, forms, 400)
+    try:
+        service.transition(_me(), item_id, target, reason=form.reason.data,
+                           missing_materials=form.listed_materials(), gaps_due=form.gaps_due.data,
+                           document_number=form.document_number.data)
+    except TransitionError as exc:
+        message = {
+            "illegal_transition": _("该事项当前状态不允许此操作。"),
+            "conflict": _("其他审批员刚刚处理了该事项，请查看最新状态。"),
+            "invalid": _("请填写必填内容：%(fields)s", fields="、".join(exc.fields)),
+        }.get(exc.code, exc.message)
+        flash(message, "error")
+        return _render_item(service.item_for(_me(), item_id), forms if exc.status == 400 else None, exc.status)
+    except Forbidden:
+        abort(403)
+    flash(_("已%(action)s。", action=action_label(target)), "success")
+    return redirect(url_for("officer.item", item_id=item_id), code=303)
+
+
+@blueprint.route("/calendar")
+@officer_required
+def calendar():
+    """A month grid of the department's open items by due date."""
+    today = dt.date.today()
+    try:
+        year, month = (int(p) for p in request.args.get("month", f"{today:%Y-%m}").split("-"))
+        first = dt.date(year, month, 1)
+    except ValueError:
+        year, month, first = today.year, today.month, today.replace(day=1)
+    weeks = month_calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    previous = (first - dt.timedelta(days=1)).replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return render_template("officer/calendar.html", weeks=weeks, first=first, today=today,
+                           due=service.due_in_month(_me(), year, month), cal=service.calendar(),
+                           previous=previous, following=following)

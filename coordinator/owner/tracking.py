@@ -1,0 +1,78 @@
+"""Owner pages of tracking: submit and resubmit items, rate approved ones
+(好差评); the progress table of the plan page comes from :func:`progress`."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.exceptions import Forbidden, NotFound
+from wtforms import RadioField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..tracking import service
+from ..tracking.lifecycle import TransitionError
+from . import blueprint
+from .views import owner_required
+
+
+class RatingForm(FlaskForm):
+    score = RadioField(_l("评分"), choices=[(str(n), str(n)) for n in range(5, 0, -1)], validators=[DataRequired()])
+    comment = TextAreaField(_l("评价"), validators=[Optional(), Length(max=2000)])
+
+
+@blueprint.app_template_global()
+def progress(project):
+    """The owner's progress table of ``project`` (states, actions, planned vs projected dates)."""
+    return service.progress_of(project, current_user._get_current_object())
+
+
+@blueprint.app_template_global()
+def rating_form(item_id: int) -> RatingForm:
+    return RatingForm(prefix=f"rate{item_id}")
+
+
+def _back(item_id: int):
+    try:
+        item = service.item_for(current_user._get_current_object(), item_id)
+    except (NotFound, Forbidden):
+        abort(404)
+    return redirect(url_for("owner.project", project_id=item.project_id, _anchor=f"item-{item_id}"), code=303)
+
+
+@blueprint.route("/items/<int:item_id>/submit", methods=["POST"])
+@owner_required
+def submit_item(item_id: int):
+    """Submit (or, after a return, resubmit) an item to its department."""
+    back = _back(item_id)
+    try:
+        service.transition(current_user._get_current_object(), item_id, "submitted")
+    except NotFound:
+        abort(404)
+    except TransitionError as exc:
+        flash(_("前置事项尚未办结：%(items)s", items="、".join(exc.fields.get("requires", [])))
+              if exc.code == "prerequisites_pending" else _("该事项当前不能申报。"), "error")
+        return back
+    flash(_("已申报，等待部门受理。"), "success")
+    return back
+
+
+@blueprint.route("/items/<int:item_id>/rating", methods=["POST"])
+@owner_required
+def rate_item(item_id: int):
+    """Rate an approved item once: 1–5 and a comment."""
+    back = _back(item_id)
+    form = RatingForm(prefix=f"rate{item_id}")
+    if not form.validate_on_submit():
+        flash(_("请选择 1–5 分。"), "error")
+        return back
+    try:
+        service.rate(current_user._get_current_object(), item_id, int(form.score.data), form.comment.data or "")
+    except NotFound:
+        abort(404)
+    except TransitionError:
+        flash(_("该事项不能评价或已评价。"), "error")
+        return back
+    flash(_("感谢您的评价。"), "success")
+    return back
