@@ -48,6 +48,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .api import blueprint as api_bp
     from .health import blueprint as health_bp
     from .officer import blueprint as officer_bp
+    from .officer.stats_views import blueprint as statistics_bp
     from .owner import blueprint as owner_bp
     from .security import init_security
 
@@ -55,6 +56,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(owner_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(officer_bp)
+    app.register_blueprint(statistics_bp)
     init_security(app)
     csrf.exempt(api_bp)
     api.register_blueprint(api_bp)

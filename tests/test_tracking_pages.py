@@ -107,3 +107,26 @@ def test_due_date_calendar(app, project):
     other = (due.replace(day=1) + dt.timedelta(days=70)).strftime("%Y-%m")
     assert f"/officer/items/{item}" not in page(planner, f"/officer/calendar?month={other}")
     assert page(planner, "/officer/calendar?month=bad").count('class="month"') == 1
+
+
+def test_statistics_for_admins_only_with_csv(app, project):
+    approve(app, project, "project_filing", "drc_officer")
+    owner = as_user(app, "owner")
+    item = project["items"]["project_filing"]
+    owner.post(f"/owner/items/{item}/rating", data={f"rate{item}-score": "4"})
+    admin = as_user(app, "admin")
+    html = page(admin, "/admin/statistics")
+    assert "各部门限时办结" in html and "<svg" in html and "拿地即开工项目" in html
+    assert "区发展和改革委员会" in html or "发展" in html
+    departments = admin.get("/admin/statistics/departments.csv")
+    assert departments.status_code == 200 and departments.mimetype == "text/csv"
+    lines = departments.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("department,name,completed,on_time")
+    assert lines[1].startswith("drc,") and ",1,1,1.000," in lines[1]
+    ratings = admin.get("/admin/statistics/ratings.csv").get_data(as_text=True)
+    assert "drc" in ratings and ",1,4.000,0,0,0,1,0" in ratings
+    land_day = admin.get("/admin/statistics/land_day.csv").get_data(as_text=True)
+    assert "滨海仓库,2026-09-15,4,0,no" in land_day  # the land date passed without the permits
+    assert admin.get("/admin/statistics/nothing.csv").status_code == 404
+    assert as_user(app, "planner").get("/admin/statistics").status_code == 403
+    assert owner.get("/admin/statistics/departments.csv").status_code == 403

@@ -134,7 +134,7 @@ def _render_item(item, forms=None, status: int = 200):
         "officer/item.html", item=item, entry=service.plan_entry(item), allowed=allowed, forms=forms,
         events=service.events_of(item), today=today,
         deadline=lifecycle.deadline_flag(service.calendar(), item.status, item.due_date, today),
-        used=(lifecycle.working_days_used(service.calendar(), item.accepted_on, today, service.tracked(item).clock_pauses)
+        used=(lifecycle.working_days_used(service.calendar(), item.accepted_on, today, service.clock_pauses_of(item))
               if item.accepted_on else None),
     ), status
 

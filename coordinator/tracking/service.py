@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import Forbidden, NotFound
 
@@ -17,7 +17,7 @@ from ..planning.calendar import WorkingCalendar
 from ..planning.planner import working_calendar
 from ..projects.models import PlanItem, Project
 from ..projects.service import current_rules
-from . import lifecycle, replan
+from . import lifecycle, replan, stats
 from .lifecycle import (
     APPROVED, DEPARTMENT, NOT_SUBMITTED, OPEN_STATES, OWNER, RETURNED, SUBMITTED, IllegalTransition, Material,
     PrerequisitesPending, TrackedItem, TransitionError, TransitionRequest,
@@ -56,12 +56,17 @@ def tracked(item: PlanItem) -> TrackedItem:
         status=item.status, mode=item.mode, modes=tuple(entry.get("modes", ())), days=item.days,
         materials=tuple(Material(m["name"], m.get("essential", True)) for m in entry.get("materials", ())),
         due_date=item.due_date, submitted_on=item.submitted_on, accepted_on=item.accepted_on,
-        clock_pauses=tuple((dt.date.fromisoformat(r), dt.date.fromisoformat(s) if s else None)
-                           for r, s in item.clock_pauses or ()),
+        clock_pauses=clock_pauses_of(item),
         missing_materials=tuple(item.missing_materials or ()), gaps_materials=tuple(item.gaps_materials or ()),
         gaps_due=item.gaps_due, verification_due=item.verification_due, actual_start=item.actual_start,
         actual_finish=item.actual_finish, document_number=item.document_number,
     )
+
+
+def clock_pauses_of(item: PlanItem) -> tuple[tuple[dt.date, dt.date | None], ...]:
+    """The stored clock pauses as dates: (returned on, resubmitted on or None)."""
+    return tuple((dt.date.fromisoformat(r), dt.date.fromisoformat(s) if s else None)
+                 for r, s in item.clock_pauses or ())
 
 
 def _columns(t: TrackedItem) -> dict[str, Any]:
@@ -326,3 +331,31 @@ def progress_of(project: Project, user: User, today: dt.date | None = None) -> P
         rows.append(ItemProgress(item, allowed, blocking, lifecycle.deadline_flag(cal, item.status, item.due_date, today),
                                  projected.get(item.code), ratings.get(item.id)))
     return ProjectProgress(rows, projected.get(replan.CONSTRUCTION_START), today)
+
+
+def statistics_records() -> tuple[list["stats.ItemRecord"], list[tuple[str, int]]]:
+    """Every tracked approval item of the projects' current plans that has
+    been submitted (or is a land-day permit of a 拿地即开工 plan), and every
+    rating as ``(department, score)`` — the input of :mod:`.stats`."""
+    from ..projects.models import AnswerSet, ProjectPlan
+
+    current = select(func.max(ProjectPlan.id)).group_by(ProjectPlan.project_id)
+    rows = db.session.execute(
+        select(PlanItem, Project.name, ProjectPlan.land_day_eligible, AnswerSet.land_date)
+        .join(ProjectPlan, ProjectPlan.id == PlanItem.plan_id)
+        .join(AnswerSet, AnswerSet.id == ProjectPlan.answer_set_id)
+        .join(Project, Project.id == PlanItem.project_id)
+        .where(PlanItem.plan_id.in_(current), PlanItem.kind == "approval",
+               or_(PlanItem.status != NOT_SUBMITTED,
+                   and_(ProjectPlan.land_day_eligible.is_(True), PlanItem.code.in_(stats.LAND_DAY_PERMITS))))
+    ).all()
+    records = [
+        stats.ItemRecord(
+            item.project_id, name, item.department, item.code, item.status, item.days, item.due_date,
+            item.accepted_on, item.actual_finish, clock_pauses_of(item),
+            bool(eligible), land_date,
+        )
+        for item, name, eligible, land_date in rows
+    ]
+    ratings = [(d, s) for d, s in db.session.execute(select(ItemRating.department, ItemRating.score))]
+    return records, ratings

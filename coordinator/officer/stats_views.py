@@ -1,0 +1,79 @@
+"""The coordinator's statistics (admins only): per-department timeliness,
+ratings, 拿地即开工 land-day permits, completions per week, CSV exports."""
+from __future__ import annotations
+
+import datetime as dt
+from functools import wraps
+
+from flask import Blueprint, Response, abort, render_template
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..accounts.models import Role
+from ..projects.service import current_rules
+from ..tracking import service, stats
+
+blueprint = Blueprint("statistics", __name__, url_prefix="/admin/statistics")
+
+WEEKS = 26
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.role != Role.admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _tables(today: dt.date):
+    records, ratings = service.statistics_records()
+    names = {code: d.name for code, d in current_rules().departments.items()}
+    return {
+        "departments": stats.department_table(records, service.calendar(), today, names),
+        "ratings": stats.rating_table(ratings, names),
+        "land_day": stats.land_day_table(records, today),
+        "weeks": stats.completions_per_week(records, WEEKS, today),
+    }
+
+
+def _csv_tables(tables) -> dict[str, tuple[list[str], list[list[object]]]]:
+    return {
+        "departments": (
+            ["department", "name", "completed", "on_time", "on_time_rate", "median_working_days", "p90_working_days",
+             "median_committed_days", "overdue_now"],
+            [[r.department, r.name, r.completed, r.on_time, r.on_time_rate, r.median_days, r.p90_days,
+              r.median_committed, r.overdue_now] for r in tables["departments"]]),
+        "ratings": (
+            ["department", "name", "count", "average", "score_1", "score_2", "score_3", "score_4", "score_5"],
+            [[r.department, r.name, r.count, r.average, *r.distribution] for r in tables["ratings"]]),
+        "land_day": (
+            ["project_id", "project", "land_date", "permits", "issued_on_land_day", "verdict"],
+            [[r.project_id, r.project_name, r.land_date, r.permits, r.issued_on_land_day, r.verdict]
+             for r in tables["land_day"]]),
+        "weeks": (["week_starting", "completed"], [[w.isoformat(), n] for w, n in tables["weeks"]]),
+    }
+
+
+@blueprint.route("")
+@admin_required
+def page():
+    """The statistics page with its tables and the weekly chart."""
+    tables = _tables(dt.date.today())
+    chart = stats.weekly_chart_svg(tables["weeks"], _("每周办结事项数"))
+    return render_template("officer/statistics.html", chart=chart, **tables)
+
+
+@blueprint.route("/<table>.csv")
+@admin_required
+def csv(table: str):
+    """One table as CSV (departments, ratings, land_day, weeks)."""
+    tables = _csv_tables(_tables(dt.date.today()))
+    if table not in tables:
+        abort(404)
+    header, rows = tables[table]
+    return Response("\ufeff" + stats.to_csv(header, rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=statistics-{table}.csv"})
