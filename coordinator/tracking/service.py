@@ -9,6 +9,7 @@ from typing import Any, Sequence
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import Forbidden, NotFound
 
 from ..accounts.models import Role, User, utcnow
@@ -211,16 +212,10 @@ def _department_of(user: User) -> str:
     return user.organisation.code
 
 
-def queue(
-    user: User, status: str | None = None, overdue: bool | None = None, project_type: str | None = None,
-    limit: int = 50, offset: int = 0, today: dt.date | None = None,
-) -> QueuePage:
-    """The officer's department queue, soonest due first: items waiting for
-    the department and those returned to their owners, filtered by state,
-    overdue (an open item past its due date) and project type."""
-    department = _department_of(user)
+def queue_statement(department: str, status: str | None = None, overdue: bool | None = None,
+                    project_type: str | None = None, today: dt.date | None = None):
+    """The SELECT of a department's queue with its filters (unordered, unpaged)."""
     today = today or dt.date.today()
-    limit = max(1, min(limit, QUEUE_LIMIT_MAX))
     conditions = [PlanItem.department == department]
     conditions.append(PlanItem.status == status if status else PlanItem.status.in_(QUEUE_STATES))
     if overdue is True:
@@ -231,9 +226,22 @@ def queue(
     query = select(PlanItem).where(*conditions)
     if project_type:
         query = query.join(Project, Project.id == PlanItem.project_id).where(Project.project_type == project_type)
+    return query
+
+
+def queue(
+    user: User, status: str | None = None, overdue: bool | None = None, project_type: str | None = None,
+    limit: int = 50, offset: int = 0, today: dt.date | None = None,
+) -> QueuePage:
+    """The officer's department queue, soonest due first: items waiting for
+    the department and those returned to their owners, filtered by state,
+    overdue (an open item past its due date) and project type."""
+    query = queue_statement(_department_of(user), status, overdue, project_type, today)
+    limit = max(1, min(limit, QUEUE_LIMIT_MAX))
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = db.session.scalars(
-        query.order_by(PlanItem.due_date.asc().nulls_last(), PlanItem.id).limit(limit).offset(offset)
+        query.options(joinedload(PlanItem.project))
+        .order_by(PlanItem.due_date.asc().nulls_last(), PlanItem.id).limit(limit).offset(offset)
     ).all()
     return QueuePage(list(items), total or 0, limit, offset)
 
