@@ -114,8 +114,8 @@ def seed(app, projects: int, today: dt.date) -> dict[str, int]:
         params = {"n": projects, "owner": owner.id, "today": today}
         types = " ".join(f"WHEN {i} THEN '{t}'" for i, (_, t) in enumerate(TEMPLATES))
         conn.execute(text(
-            "INSERT INTO project (id, owner_id, name, district, project_type, created_at, updated_at) "
-            f"SELECT g, :owner, '基准项目 ' || g, '滨海新区', CASE g % {len(TEMPLATES)} {types} END, now(), now() "
+            "INSERT INTO project (id, owner_id, name, district, created_at, updated_at) "
+            "SELECT g, :owner, '基准项目 ' || g, '滨海新区', now(), now() "
             "FROM generate_series(1, :n) g"), params)
         conn.execute(text(
             "INSERT INTO answer_set (id, project_id, version, answers, land_date, commitment, created_at, created_by_id) "
@@ -127,9 +127,11 @@ def seed(app, projects: int, today: dt.date) -> dict[str, int]:
             "true, 60, now() FROM generate_series(1, :n) g"), params)
         conn.execute(text(f"""
             INSERT INTO plan_item (plan_id, project_id, position, code, name, kind, stage, department, mode, days,
+                                   project_type,
                                    planned_start, planned_finish, due_date, status, submitted_on, accepted_on,
                                    actual_start, actual_finish, clock_pauses, missing_materials, gaps_materials)
             SELECT g, g, t.position, t.code, t.name, t.kind, t.stage, t.department, t.mode, t.days,
+                   CASE g % {len(TEMPLATES)} {types} END,
                    s.base + t.start_off, s.base + t.finish_off,
                    CASE WHEN s.state = 'open' THEN s.base + t.finish_off + (random() * 20 - 10)::int
                         ELSE s.base + t.finish_off END,

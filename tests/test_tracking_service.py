@@ -207,3 +207,10 @@ def test_two_officers_acting_at_once_one_wins(app, project):
             decided = db.session.scalars(select(ItemEvent).where(
                 ItemEvent.item_id == item, ItemEvent.from_status == "submitted")).all()
             assert len(decided) == round_ + 1
+
+
+def test_the_queue_index_covers_exactly_the_queue_states(app):
+    from coordinator.projects.models import OPEN_QUEUE
+    from coordinator.tracking.service import QUEUE_STATES
+
+    assert OPEN_QUEUE == "status IN (" + ", ".join(f"'{s}'" for s in QUEUE_STATES) + ")"

@@ -75,7 +75,7 @@ def get_queue(args):
             "id": i.id, "project_id": i.project_id, "code": i.code, "status": i.status,
             "due_date": i.due_date.isoformat() if i.due_date else None,
             "overdue": lifecycle.is_overdue(i.status, i.due_date, today),
-            "name": i.name, "project_name": i.project.name, "project_type": i.project.project_type,
+            "name": i.name, "project_name": i.project.name, "project_type": i.project_type,
             "deadline": lifecycle.deadline_flag(cal, i.status, i.due_date, today),
         } for i in page.items],
         "total": page.total, "limit": page.limit, "offset": page.offset,

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.exceptions import Forbidden, NotFound
+from wtforms.fields.choices import SelectChoice
 
 from ..accounts.models import Role
 from ..projects.service import current_rules
@@ -78,8 +79,9 @@ def queue():
     """The department's queue, soonest due first, with filters; the htmx
     filter form swaps only the table."""
     form = QueueFilterForm(request.args)
-    form.state.choices = [("", _("全部待办"))] + [(s, status_label(s)) for s in service.QUEUE_STATES]
-    form.project_type.choices = [("", _("全部类型"))] + _project_types()
+    form.state.choices = [SelectChoice("", _("全部待办"))] + [SelectChoice(s, status_label(s))
+                                                                for s in service.QUEUE_STATES]
+    form.project_type.choices = [SelectChoice("", _("全部类型"))] + [SelectChoice(v, label) for v, label in _project_types()]
     try:
         page = max(int(request.args.get("page", 1)), 1)
     except ValueError:
@@ -121,7 +123,7 @@ def _forms(item, allowed: list[str]) -> dict[str, TransitionForm]:
         materials = entry.get("materials", [])
         if target == lifecycle.ACCEPTED_WITH_GAPS:
             materials = [m for m in materials if not m.get("essential", True)]
-        form.materials.choices = [(m["name"], m["name"]) for m in materials]
+        form.materials.choices = [SelectChoice(m["name"], m["name"]) for m in materials]
         forms[target] = form
     return forms
 

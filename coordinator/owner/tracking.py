@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import Forbidden, NotFound
 from wtforms import RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..tracking import service
@@ -18,7 +19,7 @@ from .views import owner_required
 
 
 class RatingForm(FlaskForm):
-    score = RadioField(_l("评分"), choices=[(str(n), str(n)) for n in range(5, 0, -1)], validators=[DataRequired()])
+    score = RadioField(_l("评分"), choices=[SelectChoice(str(n), str(n)) for n in range(5, 0, -1)], validators=[DataRequired()])
     comment = TextAreaField(_l("评价"), validators=[Optional(), Length(max=2000)])
 
 

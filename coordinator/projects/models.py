@@ -4,11 +4,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User, utcnow
 from ..extensions import db
+
+
+#: The states of the officers' queue (coordinator.tracking.service.QUEUE_STATES), as SQL.
+OPEN_QUEUE = "status IN ('submitted', 'accepted', 'accepted_with_gaps', 'returned')"
 
 
 class Project(db.Model):
@@ -20,8 +24,6 @@ class Project(db.Model):
     owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     district: Mapped[str] = mapped_column(String(100), default="")
-    #: the answer ``project_type`` of the current answers, for the officers' queue filter
-    project_type: Mapped[str] = mapped_column(String(40), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -90,6 +92,11 @@ class PlanItem(db.Model):
     __table_args__ = (
         UniqueConstraint("plan_id", "code"),
         Index("ix_plan_item_queue", "department", "status", "due_date"),
+        # The officers' queue (coordinator/tracking): its open items in due-date
+        # order, with what its filters and counts read, without the table.
+        Index("ix_plan_item_open_queue", "department", "due_date", "id",
+              postgresql_include=["status", "project_type"], postgresql_where=text(OPEN_QUEUE),
+              sqlite_where=text(OPEN_QUEUE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -107,6 +114,8 @@ class PlanItem(db.Model):
     planned_finish: Mapped[dt.date]
     due_date: Mapped[dt.date | None]
     status: Mapped[str] = mapped_column(String(32), default="not_submitted")
+    #: the answer ``project_type`` the plan was made from (the queue's filter)
+    project_type: Mapped[str] = mapped_column(String(40), default="")
     # Tracking (coordinator/tracking): the lifecycle's fields; ``due_date`` is the
     # planned finish until submission, then the deadline the department works to.
     submitted_on: Mapped[dt.date | None]

@@ -60,8 +60,7 @@ def create_project(
         errors.update(exc.fields)
     if errors:
         raise ProjectError(errors)
-    project = Project(owner=owner, name=name, district=str(plan.answers.get("district") or ""),
-                      project_type=str(plan.answers.get("project_type") or ""))
+    project = Project(owner=owner, name=name, district=str(plan.answers.get("district") or ""))
     db.session.add(project)
     _store_plan(project, owner, answers, land_date, commitment, plan)
     db.session.execute(db.delete(QuestionnaireDraft).where(QuestionnaireDraft.owner_id == owner.id))
@@ -77,7 +76,6 @@ def revise_project(
     plan = plan_project(current_rules(), answers, land_date, commitment, today)
     stored = _store_plan(project, user, answers, land_date, commitment, plan)
     project.district = str(plan.answers.get("district") or "")
-    project.project_type = str(plan.answers.get("project_type") or "")
     db.session.commit()
     return stored
 
@@ -105,6 +103,7 @@ def _store_plan(project, user, answers, land_date, commitment, plan: Plan) -> Pr
             project=project, position=position, code=p.code, name=p.item.name, kind=p.item.kind,
             stage=p.item.stage, department=p.item.department or "", mode=p.mode, days=p.days,
             planned_start=p.start, planned_finish=p.finish, due_date=p.finish,
+            project_type=str(plan.answers.get("project_type") or ""),
         ))
     return stored
 

@@ -225,7 +225,7 @@ def queue_statement(department: str, status: str | None = None, overdue: bool | 
                               PlanItem.due_date >= today))
     query = select(PlanItem).where(*conditions)
     if project_type:
-        query = query.join(Project, Project.id == PlanItem.project_id).where(Project.project_type == project_type)
+        query = query.where(PlanItem.project_type == project_type)
     return query
 
 

@@ -4,8 +4,12 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-01 07:45:00
 """
+import json
+
 from alembic import op
 import sqlalchemy as sa
+
+OPEN_QUEUE = "status IN ('submitted', 'accepted', 'accepted_with_gaps', 'returned')"
 
 
 revision = '0002'
@@ -15,12 +19,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('project', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('project_type', sa.String(length=40), nullable=False, server_default=''))
-    with op.batch_alter_table('project', schema=None) as batch_op:
-        batch_op.alter_column('project_type', server_default=None)
-
     with op.batch_alter_table('plan_item', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('project_type', sa.String(length=40), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('submitted_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('accepted_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('clock_pauses', sa.JSON(), nullable=False, server_default='[]'))
@@ -33,8 +33,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('document_number', sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column('status_changed_at', sa.DateTime(), nullable=True))
     with op.batch_alter_table('plan_item', schema=None) as batch_op:
-        for column in ('clock_pauses', 'missing_materials', 'gaps_materials'):
+        for column in ('project_type', 'clock_pauses', 'missing_materials', 'gaps_materials'):
             batch_op.alter_column(column, server_default=None)
+    _fill_project_types()
+    op.create_index('ix_plan_item_open_queue', 'plan_item', ['department', 'due_date', 'id'], unique=False,
+                    postgresql_include=['status', 'project_type'], postgresql_where=sa.text(OPEN_QUEUE),
+                    sqlite_where=sa.text(OPEN_QUEUE))
 
     op.create_table('item_event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -78,7 +82,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_item_rating_project_id'), ['project_id'], unique=False)
 
 
+def _fill_project_types() -> None:
+    """Existing items take the project type of the answers their plan was made from."""
+    conn = op.get_bind()
+    rows = conn.execute(sa.text(
+        "SELECT project_plan.id, answer_set.answers FROM project_plan "
+        "JOIN answer_set ON answer_set.id = project_plan.answer_set_id")).all()
+    for plan_id, answers in rows:
+        answers = json.loads(answers) if isinstance(answers, str) else (answers or {})
+        conn.execute(sa.text("UPDATE plan_item SET project_type = :t WHERE plan_id = :p"),
+                     {"t": str(answers.get('project_type') or ''), "p": plan_id})
+
+
 def downgrade() -> None:
+    op.drop_index('ix_plan_item_open_queue', table_name='plan_item')
     with op.batch_alter_table('item_rating', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_item_rating_project_id'))
         batch_op.drop_index(batch_op.f('ix_item_rating_department'))
@@ -90,7 +107,5 @@ def downgrade() -> None:
     with op.batch_alter_table('plan_item', schema=None) as batch_op:
         for column in ('status_changed_at', 'document_number', 'actual_finish', 'actual_start', 'verification_due',
                        'gaps_due', 'gaps_materials', 'missing_materials', 'clock_pauses', 'accepted_on',
-                       'submitted_on'):
+                       'submitted_on', 'project_type'):
             batch_op.drop_column(column)
-    with op.batch_alter_table('project', schema=None) as batch_op:
-        batch_op.drop_column('project_type')
