@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import Forbidden, NotFound
@@ -217,10 +217,15 @@ def queue_statement(department: str, status: str | None = None, overdue: bool | 
     """The SELECT of a department's queue with its filters (unordered, unpaged)."""
     today = today or dt.date.today()
     conditions = [PlanItem.department == department]
-    conditions.append(PlanItem.status == status if status else PlanItem.status.in_(QUEUE_STATES))
+    if status:
+        conditions.append(PlanItem.status == status)
     if overdue is True:
-        conditions += [PlanItem.status.in_(OPEN_STATES), PlanItem.due_date < today]
-    elif overdue is False:
+        if status not in OPEN_STATES:
+            conditions.append(PlanItem.status.in_(OPEN_STATES))
+        conditions.append(PlanItem.due_date < today)
+    elif not status:
+        conditions.append(PlanItem.status.in_(QUEUE_STATES))
+    if overdue is False:
         conditions.append(or_(PlanItem.status.not_in(OPEN_STATES), PlanItem.due_date.is_(None),
                               PlanItem.due_date >= today))
     query = select(PlanItem).where(*conditions)
@@ -247,18 +252,15 @@ def queue(
 
 
 def queue_counts(user: User, today: dt.date | None = None) -> dict[str, int]:
-    """How many items of the department are in each queue state, and overdue."""
+    """How many items of the department are in each queue state, and overdue (one query)."""
     department = _department_of(user)
     today = today or dt.date.today()
     rows = db.session.execute(
-        select(PlanItem.status, func.count()).where(PlanItem.department == department,
-                                                    PlanItem.status.in_(QUEUE_STATES)).group_by(PlanItem.status)
+        select(PlanItem.status, func.count(), func.count(case((PlanItem.due_date < today, 1))))
+        .where(PlanItem.department == department, PlanItem.status.in_(QUEUE_STATES)).group_by(PlanItem.status)
     ).all()
-    counts = {s: 0 for s in QUEUE_STATES} | {s: n for s, n in rows}
-    counts["overdue"] = db.session.scalar(
-        select(func.count()).select_from(PlanItem).where(
-            PlanItem.department == department, PlanItem.status.in_(OPEN_STATES), PlanItem.due_date < today)
-    ) or 0
+    counts = {s: 0 for s in QUEUE_STATES} | {s: n for s, n, _ in rows}
+    counts["overdue"] = sum(late for s, _, late in rows if s in OPEN_STATES)
     return counts
 
 
