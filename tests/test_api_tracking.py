@@ -9,7 +9,7 @@ import pytest
 
 from coordinator.extensions import limiter
 from tests.conftest import login
-from tests.tracking_fixtures import approve, more_officers, move, project  # noqa: F401
+from tests.tracking_fixtures import more_officers, move, project  # noqa: F401  (fixtures)
 
 ERROR_KEYS = {"error", "message", "fields"}
 

@@ -6,7 +6,6 @@ step through the pages, with CSRF protection on.
 Runs on its own SQLite file, or on ``DATABASE_URL`` (emptied afterwards)."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 import threading
 from pathlib import Path

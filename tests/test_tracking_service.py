@@ -214,3 +214,29 @@ def test_the_queue_index_covers_exactly_the_queue_states(app):
     from coordinator.tracking.service import QUEUE_STATES
 
     assert OPEN_QUEUE == "status IN (" + ", ".join(f"'{s}'" for s in QUEUE_STATES) + ")"
+
+
+def test_a_revised_plan_continues_the_tracking(app, project):
+    """Saving a new land date makes a new plan; the items under way move to it
+    with their state and audit log, and the queue holds each once."""
+    from coordinator.projects.models import Project
+    from coordinator.projects.service import revise_project
+
+    u, items = project["users"], project["items"]
+    move(app, u["owner"], items["land_transfer"], "submitted")
+    move(app, u["planning_officer"], items["land_transfer"], "accepted")
+    with app.app_context():
+        stored = db.session.get(Project, project["id"])
+        answers = stored.current_answers
+        new_plan = revise_project(stored, db.session.get(User, u["owner"]), answers.answers,
+                                  dt.date(2026, 10, 20), answers.commitment, today=TODAY)
+        moved = next(i for i in new_plan.items if i.code == "land_transfer")
+        assert moved.id == items["land_transfer"] and moved.status == "accepted"
+        assert moved.planned_finish.isoformat() == next(p for p in new_plan.plan["items"]
+                                                        if p["code"] == "land_transfer")["finish"]
+        assert [e.to_status for e in events_of(moved)] == ["submitted", "accepted"]
+        fresh = next(i for i in new_plan.items if i.code == "project_filing")
+        assert fresh.id != items["project_filing"] and fresh.status == "not_submitted"
+        assert len(new_plan.items) == len({i.code for i in new_plan.items})
+        page = queue(db.session.get(User, u["planning_officer"]), today=TODAY)
+        assert [i.id for i in page.items] == [items["land_transfer"]]

@@ -73,8 +73,12 @@ def revise_project(
     commitment: bool = True, today: dt.date | None = None,
 ) -> ProjectPlan:
     """Store a new version of the answers and its plan; older ones are kept."""
+    from ..tracking.service import carry_over
+
     plan = plan_project(current_rules(), answers, land_date, commitment, today)
+    previous = project.current_plan
     stored = _store_plan(project, user, answers, land_date, commitment, plan)
+    carry_over(previous, stored)
     project.district = str(plan.answers.get("district") or "")
     db.session.commit()
     return stored

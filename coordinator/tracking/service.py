@@ -16,7 +16,7 @@ from ..accounts.models import Role, User, utcnow
 from ..extensions import db
 from ..planning.calendar import WorkingCalendar
 from ..planning.planner import working_calendar
-from ..projects.models import PlanItem, Project
+from ..projects.models import PlanItem, Project, ProjectPlan
 from ..projects.service import current_rules
 from . import lifecycle, replan, stats
 from .lifecycle import (
@@ -369,3 +369,28 @@ def statistics_records() -> tuple[list["stats.ItemRecord"], list[tuple[str, int]
     ]
     ratings = [(d, s) for d, s in db.session.execute(select(ItemRating.department, ItemRating.score))]
     return records, ratings
+
+
+#: What the new plan decides about an item that is already under way.
+_PLANNED_FIELDS = ("position", "name", "kind", "stage", "department", "mode", "days", "planned_start",
+                   "planned_finish", "project_type")
+
+
+def carry_over(previous: ProjectPlan | None, stored: ProjectPlan) -> None:
+    """A revised plan continues the tracking of the previous one: every item
+    already submitted moves to the new plan as the same row (its audit log,
+    deadline and rating stay with it) and takes the new plan's dates and
+    mode; the rest start afresh. Part of the caller's transaction."""
+    if previous is None:
+        return
+    fresh = {i.code: i for i in stored.items}
+    moving = [(item, fresh[item.code]) for item in previous.items
+              if item.code in fresh and item.status != NOT_SUBMITTED]
+    for item, new in moving:
+        for name in _PLANNED_FIELDS:
+            setattr(item, name, getattr(new, name))
+        stored.items.remove(new)  # delete-orphan: the fresh copy goes
+    db.session.flush()
+    for item, _ in moving:
+        item.plan = stored
+    stored.items.sort(key=lambda i: i.position)
