@@ -1,5 +1,5 @@
 """Owner pages of tracking: submit and resubmit items, rate approved ones
-(好差评); the progress table of the plan page comes from :func:`progress`."""
+(好差评); the progress table of the plan page comes from :func:`item_progress`."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
@@ -24,7 +24,7 @@ class RatingForm(FlaskForm):
 
 
 @blueprint.app_template_global()
-def progress(project):
+def item_progress(project):
     """The owner's progress table of ``project`` (states, actions, planned vs projected dates)."""
     return service.progress_of(project, current_user._get_current_object())
 
