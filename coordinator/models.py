@@ -1,3 +1,5 @@
 """Imports every model so the metadata (and Alembic) sees the whole schema."""
 from .accounts.models import ApiToken, Organisation, Role, User  # noqa: F401
 from .projects.models import AnswerSet, PlanItem, Project, ProjectPlan, QuestionnaireDraft  # noqa: F401
+from .hookups.models import HookupEvent, HookupRequest, ProviderWebhook  # noqa: F401
+from .notifications.models import InboxMessage, Notification  # noqa: F401

@@ -14,3 +14,4 @@ Blueprint.ARGUMENTS_PARSER = _Parser()
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1", description="拿地即开工 JSON API")
 
 from . import routes  # noqa: E402,F401  (registers the routes)
+from . import hookups  # noqa: E402,F401  (the utility providers' routes)
