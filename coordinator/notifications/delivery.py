@@ -78,7 +78,8 @@ def _send_email(address: str, row: Notification) -> None:
     message["From"] = config["MAIL_FROM"]
     message["To"] = address
     message["X-Idempotency-Key"] = row.idempotency_key
-    message.set_content(row.body + (f"\n\n{row.link}" if row.link else ""))
+    # base64: the message stays 7-bit clean for any relay; the subject is RFC 2047 encoded
+    message.set_content(row.body + (f"\n\n{row.link}" if row.link else ""), cte="base64")
     smtp_class = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
     try:
         with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
@@ -115,7 +116,8 @@ def _targets(rows: list[Notification]) -> dict[int, Any]:
 
     user_ids = {r.recipient_user_id for r in rows if r.recipient_user_id}
     org_ids = {r.recipient_organisation_id for r in rows if r.channel == "webhook"}
-    emails = dict(db.session.execute(select(User.id, User.email).where(User.id.in_(user_ids)))) if user_ids else {}
+    emails = {uid: address for uid, address in db.session.execute(
+        select(User.id, User.email).where(User.id.in_(user_ids)))} if user_ids else {}
     hooks = {h.organisation_id: (h.url, h.secret) for h in db.session.scalars(
         select(ProviderWebhook).where(ProviderWebhook.organisation_id.in_(org_ids)))} if org_ids else {}
     out: dict[int, Any] = {}
@@ -149,7 +151,9 @@ def _deliver(row: Notification, target: Any) -> None:
 
 def deliver_due(batch: int = 50, now: dt.datetime | None = None) -> BatchResult:
     """Deliver up to ``batch`` due notifications and commit their outcome
-    (sent; or retried later with backoff; or dead after the last attempt)."""
+    (sent; or retried later with backoff; or dead after the last attempt).
+    ``now`` (default: the clock) decides what is due and when to try again."""
+    clock = now is None
     now = now or utcnow()
     config = current_app.config
     query = (select(Notification)
@@ -170,7 +174,7 @@ def deliver_due(batch: int = 50, now: dt.datetime | None = None) -> BatchResult:
             outcomes.append((row, None))
         except DeliveryError as exc:
             outcomes.append((row, str(exc)[:2000]))
-    done = utcnow()
+    done = utcnow() if clock else now
     inboxed = set(db.session.scalars(select(InboxMessage.notification_id).where(
         InboxMessage.notification_id.in_([r.id for r, e in outcomes if e is None and r.channel == "inbox"]))))
     for row, error in outcomes:
