@@ -47,23 +47,29 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .accounts.views import blueprint as accounts_bp
     from .api import blueprint as api_bp
     from .health import blueprint as health_bp
+    from .notifications.views import blueprint as notifications_bp
     from .owner import blueprint as owner_bp
     from .security import init_security
+    from .utility import blueprint as utility_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(owner_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(utility_bp)
+    app.register_blueprint(notifications_bp)
     init_security(app)
     csrf.exempt(api_bp)
     api.register_blueprint(api_bp)
 
     @app.route("/")
     def home():
-        """Owners go to their projects; other roles see their workspace."""
+        """Owners go to their projects, utility staff to their portal; other roles see their workspace."""
         if not current_user.is_authenticated:
             return redirect(url_for("accounts.login"))
         if current_user.role.value == "owner":
             return redirect(url_for("owner.projects"))
+        if current_user.role.value == "utility":
+            return redirect(url_for("utility.inbox"))
         return render_template("home.html")
 
     @app.context_processor

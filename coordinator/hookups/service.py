@@ -41,7 +41,8 @@ class HookupConflict(RuntimeError):
         self.message, self.status, self.allowed = message, status, allowed or []
 
 
-def _calendar():
+def hookup_calendar():
+    """The working calendar of the configured rule base (claim deadlines count on it)."""
     from ..planning.planner import working_calendar
     from ..projects.service import current_rules
 
@@ -120,7 +121,7 @@ def _open_request(project: Project, plan: Plan, utility: str, today: dt.date) ->
         project=project, utility=utility, district=project.district, demand=demand_of(plan.answers, utility),
         contact_name=plan.answers.get("contact_name") or owner.display_name, contact_email=owner.email,
         contact_phone=plan.answers.get("contact_phone"), target_date=target_date(plan, utility),
-        status=flow.OFFERED, claim_by=flow.claim_deadline(today, claim_limit_days(), _calendar()),
+        status=flow.OFFERED, claim_by=flow.claim_deadline(today, claim_limit_days(), hookup_calendar()),
     )
     request.events.append(HookupEvent(status=flow.OFFERED, happened_on=today, note=""))
     db.session.add(request)
