@@ -33,7 +33,7 @@ def test_utility_users_land_on_their_portal_with_the_offered_request(app, client
     home = client.get("/")
     assert home.status_code == 302 and home.headers["Location"].endswith("/utility/")
     page = client.get("/utility/").get_data(as_text=True)
-    assert "滨海物流仓库" in page and "power_kva: 800" in page
+    assert "滨海物流仓库" in page and "报装容量 800 kVA" in page
     assert f'/utility/hookups/{ids["power"]}/claim' in page
     assert f'/utility/hookups/{ids["water"]}/claim' not in page  # water is not this provider's type
     assert "已超时" in page  # filed on 2 March 2026: its claim deadline has long passed

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
 from ..accounts.models import Organisation, OrganisationKind, Role, User, utcnow
 from ..extensions import db
@@ -24,7 +24,10 @@ from . import flow
 from .models import HookupEvent, HookupRequest
 
 DEFAULT_CLAIM_LIMIT_DAYS = 2
+# Notification texts are stored in Chinese, the product's language of record.
 UTILITY_NAMES = {"water": "供水", "power": "供电", "gas": "供气", "heat": "供热"}
+STATUS_NAMES = {"offered": "待认领", "claimed": "已认领", "surveyed": "已勘察", "designed": "已设计",
+                "constructed": "已施工", "connected": "已接通", "withdrawn": "已撤回"}
 
 
 class HookupNotFound(LookupError):
@@ -308,7 +311,7 @@ def report_progress(request_id: int, user: User, to: str, note: str = "",
     request.events.append(HookupEvent(status=to, note=note or "", happened_on=on, user_id=user.id,
                                       organisation_id=user.organisation_id))
     enqueue("hookup_progress", f"{UTILITY_NAMES[request.utility]}报装进展：{request.project.name}",
-            f"{request.provider.name}：{to}（{on.isoformat()}）{note or ''}",
+            f"{request.provider.name}：{STATUS_NAMES[to]}（{on.isoformat()}）{note or ''}",
             users=[request.project.owner], payload={"hookup": hookup_json(request), "to": to, "note": note,
                                                    "date": on.isoformat()},
             link=f"/owner/projects/{request.project_id}", key=f"hookup{request.id}:{to}")
@@ -327,6 +330,14 @@ def _admins() -> list[User]:
     return list(db.session.scalars(select(User).where(User.role == Role.admin, User.active.is_(True))))
 
 
+def _unshared(query):
+    """On PostgreSQL, lock the selected requests and skip those another
+    worker's sweep holds, so two workers never notify the same thing."""
+    if db.engine.dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=True, of=HookupRequest)
+    return query
+
+
 def escalate_unclaimed(today: dt.date | None = None) -> int:
     """Remind the routed providers of requests whose claim deadline is today,
     and escalate those still unclaimed after it to the coordinator office
@@ -334,9 +345,9 @@ def escalate_unclaimed(today: dt.date | None = None) -> int:
     calendar, so holidays never count. Returns how many were escalated."""
     today = today or dt.date.today()
     now = utcnow()
-    due = db.session.scalars(select(HookupRequest).where(
+    due = db.session.scalars(_unshared(select(HookupRequest).where(
         HookupRequest.status == flow.OFFERED, HookupRequest.reminded_at.is_(None),
-        HookupRequest.claim_by == today)).all()
+        HookupRequest.claim_by == today))).all()
     for request in due:
         request.reminded_at = now
         name = UTILITY_NAMES[request.utility]
@@ -345,9 +356,9 @@ def escalate_unclaimed(today: dt.date | None = None) -> int:
                     f"该报装需求尚未被认领，请在今天内认领。\n{_describe(request)}", organisations=[org],
                     payload={"hookup": hookup_json(request, today)}, link="/utility/",
                     key=f"hookup{request.id}:reminder:org{org.id}")
-    late = db.session.scalars(select(HookupRequest).where(
+    late = db.session.scalars(_unshared(select(HookupRequest).where(
         HookupRequest.status == flow.OFFERED, HookupRequest.escalated.is_(False),
-        HookupRequest.claim_by < today)).all()
+        HookupRequest.claim_by < today))).all()
     offices, admins = (_coordinator_offices(), _admins()) if late else ([], [])
     for request in late:
         request.escalated, request.escalated_at = True, now
@@ -364,15 +375,15 @@ def warn_overdue_targets(today: dt.date | None = None) -> int:
     """Warn the owner, the provider and the coordinator office once when a
     request is not connected by its target date. Returns how many were warned."""
     today = today or dt.date.today()
-    rows = db.session.scalars(select(HookupRequest).where(
+    rows = db.session.scalars(_unshared(select(HookupRequest).where(
         HookupRequest.overdue_warned_at.is_(None), HookupRequest.target_date < today,
-        or_(*[HookupRequest.status == s for s in flow.PROGRESS[:-1] + (flow.OFFERED,)]))).all()
+        HookupRequest.status.in_((flow.OFFERED,) + flow.PROGRESS[:-1])))).all()
     offices = _coordinator_offices() if rows else []
     for request in rows:
         request.overdue_warned_at = utcnow()
         orgs = offices + ([request.provider] if request.provider else [])
         enqueue("hookup_overdue", f"{UTILITY_NAMES[request.utility]}未按期接通：{request.project.name}",
-                f"目标接通日期{request.target_date.isoformat()}已过，当前状态：{request.status}。",
+                f"目标接通日期{request.target_date.isoformat()}已过，当前状态：{STATUS_NAMES[request.status]}。",
                 users=[request.project.owner], organisations=orgs,
                 payload={"hookup": hookup_json(request, today)}, key=f"hookup{request.id}:overdue")
     db.session.commit()
