@@ -63,6 +63,10 @@ def test_enqueue_with_the_same_key_adds_nothing_twice(ctx, users):
     assert len(enqueue("test", "主题", "正文", users=[owner], key="k1")) == 1
     db.session.commit()
     assert enqueue("test", "主题", "正文", users=[owner], key="k1") == []
+    long_key = "项目-" * 200
+    assert len(enqueue("test", "主题", "正文", users=[owner], key=long_key)) == 1
+    db.session.commit()
+    assert enqueue("test", "主题", "正文", users=[owner], key=long_key) == []
 
 
 def test_email_with_chinese_subject_and_body_reaches_a_real_smtp_server(app, ctx, users, monkeypatch):

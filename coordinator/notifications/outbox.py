@@ -8,6 +8,7 @@ is never lost without its notification nor notified without being stored.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from typing import Any, Iterable
 
@@ -19,6 +20,8 @@ from ..extensions import db
 from .models import Notification
 
 CHANNELS = ("inbox", "email", "webhook")
+#: Longer keys are replaced by their SHA-256 (the column holds key + recipient + channel).
+KEY_MAX = 150
 
 
 def enqueue(
@@ -56,6 +59,8 @@ def enqueue(
     if unknown:
         raise ValueError(f"unknown channels: {sorted(unknown)}")
     key = key or uuid.uuid4().hex
+    if len(key) > KEY_MAX:
+        key = hashlib.sha256(key.encode()).hexdigest()
     mail = bool(current_app.config.get("MAIL_SERVER"))
     recipients: dict[int, tuple[User, Organisation | None]] = {}
     for user in users:
