@@ -27,7 +27,7 @@ from coordinator.database import upgrade  # noqa: E402
 from coordinator.extensions import db  # noqa: E402
 
 PASSWORD = "e2e correct horse battery"
-SCREENSHOT = os.environ.get("UTILITY_SCREENSHOT")  # a path: keep a picture of the portal
+SCREENSHOTS = os.environ.get("UTILITY_SCREENSHOTS")  # a directory: keep pictures of both pages
 
 
 def _empty_tables(app) -> None:
@@ -95,8 +95,8 @@ def test_claim_and_progress_in_place_then_the_owner_sees_it(demo_site):
             page.locator("#hookups button", has_text="登记").click()
             expect(page.locator("#hookups .flash.success")).to_contain_text("已勘察")
             assert page.evaluate("window.__samePage") is True  # htmx swapped the lists in place
-            if SCREENSHOT:
-                page.screenshot(path=SCREENSHOT, full_page=True)
+            if SCREENSHOTS:
+                page.screenshot(path=f"{SCREENSHOTS}/utility-portal.png", full_page=True)
             assert errors == []
             context.close()
 
@@ -112,6 +112,8 @@ def test_claim_and_progress_in_place_then_the_owner_sees_it(demo_site):
             expect(hookups).to_contain_text("国网天津市电力公司滨海供电分公司")
             expect(hookups).to_contain_text("现场勘察完成")
             expect(hookups).to_contain_text("等待企业认领")  # the water request
+            if SCREENSHOTS:
+                hookups.screenshot(path=f"{SCREENSHOTS}/owner-hookups.png")
             owner.close()
         finally:
             browser.close()
