@@ -14,7 +14,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from hypothesis import given, strategies as st
 from sqlalchemy import func, select
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, strategies as st
 from sqlalchemy import select
 
-from coordinator.accounts.models import Organisation, User
+from coordinator.accounts.models import User
 from coordinator.extensions import db
 from coordinator.hookups import flow
 from coordinator.hookups.models import HookupRequest

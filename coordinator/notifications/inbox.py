@@ -1,7 +1,7 @@
 """Reading a user's in-app inbox."""
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from ..accounts.models import User, utcnow
 from ..extensions import db
@@ -12,11 +12,6 @@ def inbox_of(user: User, limit: int = 200) -> list[InboxMessage]:
     """The user's messages, newest first."""
     return list(db.session.scalars(select(InboxMessage).where(InboxMessage.user_id == user.id)
                                    .order_by(InboxMessage.id.desc()).limit(limit)))
-
-
-def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(InboxMessage).where(
-        InboxMessage.user_id == user.id, InboxMessage.read_at.is_(None))) or 0
 
 
 def mark_all_read(user: User) -> None:

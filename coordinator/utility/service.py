@@ -56,10 +56,3 @@ def rotate_secret(org: Organisation) -> str | None:
     db.session.commit()
     return hook.secret
 
-
-def remove_webhook(org: Organisation) -> None:
-    """Stop webhook deliveries to the provider (pending ones go dead after their retries)."""
-    hook = webhook_of(org)
-    if hook is not None:
-        db.session.delete(hook)
-        db.session.commit()
