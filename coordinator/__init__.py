@@ -49,27 +49,33 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .health import blueprint as health_bp
     from .officer import blueprint as officer_bp
     from .officer.stats_views import blueprint as statistics_bp
+    from .notifications.views import blueprint as notifications_bp
     from .owner import blueprint as owner_bp
     from .security import init_security
+    from .utility import blueprint as utility_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(owner_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(officer_bp)
     app.register_blueprint(statistics_bp)
+    app.register_blueprint(utility_bp)
+    app.register_blueprint(notifications_bp)
     init_security(app)
     csrf.exempt(api_bp)
     api.register_blueprint(api_bp)
 
     @app.route("/")
     def home():
-        """Owners go to their projects; other roles see their workspace."""
+        """Owners go to their projects, utility staff to their portal; other roles see their workspace."""
         if not current_user.is_authenticated:
             return redirect(url_for("accounts.login"))
         if current_user.role.value == "owner":
             return redirect(url_for("owner.projects"))
         if current_user.role.value == "officer" and current_user.organisation is not None:
             return redirect(url_for("officer.queue"))
+        if current_user.role.value == "utility":
+            return redirect(url_for("utility.inbox"))
         return render_template("home.html")
 
     @app.context_processor

@@ -157,8 +157,53 @@ def serve(host: str, port: int) -> None:
     elif app.config["PRODUCTION"]:
         click.echo("production configuration: no demo accounts are created")
     click.echo(f"database: {_safe_url(app.config['SQLALCHEMY_DATABASE_URI'])}")
+    if _deliver_in_process(app):
+        from .notifications.delivery import start_in_process
+
+        start_in_process(app)
+        click.echo("notifications: delivered by a worker thread in this process")
     click.echo(f"serving on http://{host}:{port}/")
     run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+def _deliver_in_process(app) -> bool:
+    """``DELIVERY_IN_PROCESS`` when set, else only on the embedded SQLite default."""
+    setting = app.config.get("DELIVERY_IN_PROCESS")
+    if setting is not None:
+        return setting in ("1", "true", "yes", True)
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--batch", default=50, show_default=True, type=click.IntRange(1, 10_000),
+              help="Notifications taken (and locked) per transaction.")
+def deliver(once: bool, batch: int) -> None:
+    """Run the outbox worker: deliver due notifications (in-app inbox, e-mail,
+    signed webhook) with retries, and escalate unclaimed hookup requests.
+    Several workers may run against PostgreSQL at once."""
+    from . import create_app
+    from .notifications.delivery import run_worker
+
+    app = create_app()
+    total = run_worker(app, once=once, batch=batch)
+    click.echo(f"delivered {total.sent}, retry later {total.retried}, dead {total.dead}")
+
+
+@main.command()
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="The day to judge deadlines on (default: today).")
+def escalate(today) -> None:
+    """Remind providers of today's claim deadlines, escalate unclaimed hookup
+    requests past theirs and warn about overdue connection targets."""
+    from . import create_app
+    from .hookups.service import escalate_unclaimed, warn_overdue_targets
+
+    app = create_app()
+    day = today.date() if today else None
+    with app.app_context():
+        escalated = escalate_unclaimed(day)
+        overdue = warn_overdue_targets(day)
+    click.echo(f"escalated {escalated}, overdue warnings {overdue}")
 
 
 def _safe_url(url: str) -> str:

@@ -30,6 +30,25 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent / "translations")
     LANGUAGES = ("zh", "en")
 
+    # Advance utility service and notifications (README "Utility hookups and notifications").
+    HOOKUP_CLAIM_LIMIT_DAYS = int(os.environ.get("HOOKUP_CLAIM_LIMIT_DAYS", "2"))
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM", "noreply@coordinator.local")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+    WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
+    DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "8"))
+    DELIVERY_BACKOFF_SECONDS = float(os.environ.get("DELIVERY_BACKOFF_SECONDS", "30"))
+    DELIVERY_BACKOFF_MAX_SECONDS = float(os.environ.get("DELIVERY_BACKOFF_MAX_SECONDS", "21600"))
+    DELIVERY_POLL_SECONDS = float(os.environ.get("DELIVERY_POLL_SECONDS", "5"))
+    # "1": `coordinator serve` runs the delivery worker in a thread; "0": run
+    # `coordinator deliver` separately; unset: only on the embedded SQLite default.
+    DELIVERY_IN_PROCESS = os.environ.get("DELIVERY_IN_PROCESS")
+
     API_TITLE = "拿地即开工 API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

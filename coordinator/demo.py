@@ -15,28 +15,20 @@ from .extensions import db
 from .projects.service import create_project, current_rules
 
 DEMO_USERS = ("demo-owner", "demo-officer", "demo-utility", "demo-admin")
-TIANJIN_DISTRICTS = (
-    "滨海新区", "和平区", "河东区", "河西区", "南开区", "河北区", "红桥区", "东丽区",
-    "西青区", "津南区", "北辰区", "武清区", "宝坻区", "宁河区", "静海区", "蓟州区",
-)
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def seed_organisations() -> None:
     """One organisation per department of the rule base (idempotent), the
-    coordinator office, and the demo utility companies."""
+    coordinator office, and the utility providers of ``rules/providers.yaml``."""
     rules = current_rules()
     existing = set(db.session.scalars(select(Organisation.code)))
     for dept in rules.departments.values():
         if dept.kind != "utility" and dept.code not in existing:
             db.session.add(Organisation(kind=OrganisationKind.department, code=dept.code, name=dept.name))
-    extra = [
-        Organisation(kind=OrganisationKind.coordinator, code="gov_service", name="区政务服务办公室"),
-        Organisation(kind=OrganisationKind.utility, code="power_binhai", name="国网天津市电力公司滨海供电分公司",
-                     utility="power", districts=["滨海新区"]),
-        Organisation(kind=OrganisationKind.utility, code="water_tianjin", name="天津水务集团有限公司",
-                     utility="water", districts=list(TIANJIN_DISTRICTS)),
-    ]
+    extra = [Organisation(kind=OrganisationKind.coordinator, code="gov_service", name="区政务服务办公室")]
+    extra += [Organisation(kind=OrganisationKind.utility, code=p.code, name=p.name, utility=p.utility,
+                           districts=list(p.districts)) for p in rules.providers]
     db.session.add_all(o for o in extra if o.code not in existing)
     db.session.commit()
 

@@ -89,7 +89,9 @@ def test_owner_creates_a_project_with_the_spec_shape(app, client, people):
     assert project["name"] == "滨海智能仓库"
     assert project["answers"] == example_answers("warehouse")
     assert project["land_date"] == "2026-09-15"
-    assert project["hookups"] == []
+    assert [(h["utility"], h["status"], h["provider"]) for h in project["hookups"]] == [
+        ("water", "offered", None), ("power", "offered", None)]
+    assert {h["target_date"] for h in project["hookups"]} == {"2026-09-15"}  # 拿地即开工: by the land date
     # the stored plan is the plan POST /plans makes for the same request
     same = client.post("/api/v1/plans", json={"answers": example_answers("warehouse"), "land_date": "2026-09-15",
                                               "today": TODAY.isoformat()}).get_json()

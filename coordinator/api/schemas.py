@@ -149,11 +149,28 @@ class ProjectItemSchema(ItemTrackingSchema):
     due_date = fields.String(allow_none=True)
 
 
-class HookupSchema(Schema):
-    id = fields.Integer()
-    utility = fields.String()
+class HookupEventSchema(Schema):
     status = fields.String()
-    provider = fields.String(allow_none=True)
+    note = fields.String()
+    date = fields.String()
+
+
+class HookupSchema(Schema):
+    """A project's hookup request as its owner sees it."""
+
+    id = fields.Integer()
+    utility = fields.String(metadata={"description": "water, power, gas or heat"})
+    status = fields.String(metadata={"description": "offered, claimed, surveyed, designed, constructed, connected "
+                                                    "(or withdrawn when the project no longer needs it)"})
+    provider = fields.String(allow_none=True, metadata={"description": "the claiming provider's name; null while "
+                                                                       "waiting for a provider"})
+    provider_code = fields.String(allow_none=True)
+    target_date = fields.String(allow_none=True, metadata={"description": "connected-by target from the plan"})
+    claim_by = fields.String(metadata={"description": "last day for a provider to claim it"})
+    escalated = fields.Boolean(metadata={"description": "unclaimed past claim_by; the coordinator office was told"})
+    overdue = fields.Boolean(metadata={"description": "not connected by target_date"})
+    connected_on = fields.String(allow_none=True, metadata={"description": "the day it was connected"})
+    events = fields.List(fields.Nested(HookupEventSchema))
 
 
 class ProjectSchema(Schema):

@@ -125,6 +125,17 @@ class Department:
 
 
 @dataclass(frozen=True)
+class Provider:
+    """A utility company (供水/供电/供气/供热) and the districts it serves."""
+
+    code: str
+    name: str
+    name_en: str
+    utility: str
+    districts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Material:
     name: str
     essential: bool = True
@@ -228,6 +239,7 @@ class RuleBase:
     required_codes: tuple[str, ...]
     calendar: CalendarOverride
     top_level_keys: frozenset[str] = field(default_factory=frozenset)
+    providers: tuple[Provider, ...] = ()
 
     def question_groups(self) -> dict[str, list[Question]]:
         """Top-level answer key → its questions (one, or several for an object)."""
@@ -308,6 +320,19 @@ class DepartmentSchema(_Strict):
 
 class DepartmentsFileSchema(_Strict):
     departments = fields.List(fields.Nested(DepartmentSchema), required=True, validate=validate.Length(min=1))
+
+
+class ProviderSchema(_Strict):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name_en = fields.String(required=True)
+    utility = fields.String(required=True, validate=validate.OneOf(UTILITIES))
+    districts = fields.List(fields.String(validate=validate.Length(min=1, max=100)), required=True,
+                            validate=validate.Length(min=1))
+
+
+class ProvidersFileSchema(_Strict):
+    providers = fields.List(fields.Nested(ProviderSchema), load_default=list)
 
 
 class MaterialSchema(_Strict):
@@ -547,6 +572,7 @@ def load_rule_base(directory: str | Path | None = None) -> RuleBase:
     dfile, d_report = load("departments.yaml", DepartmentsFileSchema())
     ffile, f_report = load("facts.yaml", FactsFileSchema())
     cfile, _ = load("calendar.yaml", CalendarFileSchema(), optional=True)
+    pfile, p_report = load("providers.yaml", ProvidersFileSchema(), optional=True)
     item_paths = sorted((directory / "items").glob("*.yaml"))
     if not item_paths:
         errors.append(RuleError("items/", "", "no item files (items/*.yaml)"))
@@ -558,6 +584,7 @@ def load_rule_base(directory: str | Path | None = None) -> RuleBase:
     stages = _unique(sfile["stages"], "code", "stages", s_report)
     departments = _unique(dfile["departments"], "code", "departments", d_report)
     facts, fact_order = _build_facts(ffile["facts"], questions, f_report)
+    providers = _unique((pfile or {}).get("providers", []), "code", "providers", p_report) if p_report else {}
     if LAND_DAY_FACT not in facts:
         f_report("facts", f"the fact '{LAND_DAY_FACT}' (拿地即开工 eligibility) must be defined")
     items, where = _build_items(item_files, questions, set(facts) | set(OPTION_FACTS), stages, departments)
@@ -588,6 +615,8 @@ def load_rule_base(directory: str | Path | None = None) -> RuleBase:
             years=frozenset(cal.get("years", ())),
         ),
         top_level_keys=frozenset(q.split(".", 1)[0] for q in questions),
+        providers=tuple(Provider(c, p["name"], p["name_en"], p["utility"], tuple(p["districts"]))
+                        for c, p in providers.items()),
     )
 
 

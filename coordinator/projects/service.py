@@ -15,6 +15,7 @@ from werkzeug.exceptions import NotFound
 
 from ..accounts.models import Role, User
 from ..extensions import db
+from ..hookups.service import project_hookups_json, sync_hookups
 from ..planning import AnswersError, Plan, RuleBase
 from ..planning.answers import problem
 from ..planning.service import plan_project, rule_base
@@ -63,6 +64,7 @@ def create_project(
     project = Project(owner=owner, name=name, district=str(plan.answers.get("district") or ""))
     db.session.add(project)
     _store_plan(project, owner, answers, land_date, commitment, plan)
+    sync_hookups(project, plan, today)
     db.session.execute(db.delete(QuestionnaireDraft).where(QuestionnaireDraft.owner_id == owner.id))
     db.session.commit()
     return project
@@ -80,6 +82,7 @@ def revise_project(
     stored = _store_plan(project, user, answers, land_date, commitment, plan)
     carry_over(previous, stored)
     project.district = str(plan.answers.get("district") or "")
+    sync_hookups(project, plan, today)
     db.session.commit()
     return stored
 
@@ -174,7 +177,7 @@ def project_json(project: Project) -> dict[str, Any]:
              "due_date": i.due_date.isoformat() if i.due_date else None, **item_json(i, cal, today)}
             for i in (plan.items if plan else [])
         ],
-        "hookups": [],
+        "hookups": project_hookups_json(project),
     }
 
 
