@@ -1,3 +1,5 @@
 """Imports every model so the metadata (and Alembic) sees the whole schema."""
 from .accounts.models import ApiToken, Organisation, Role, User  # noqa: F401
 from .projects.models import AnswerSet, PlanItem, Project, ProjectPlan, QuestionnaireDraft  # noqa: F401
+from .governance.models import CalendarEntry, RuleBaseVersion  # noqa: F401
+from .audit.models import AdminAuditEntry  # noqa: F401
