@@ -45,6 +45,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     from . import models  # noqa: F401  (every model registered with the metadata)
     from .accounts.views import blueprint as accounts_bp
+    from .admin import blueprint as admin_bp
     from .api import blueprint as api_bp
     from .health import blueprint as health_bp
     from .owner import blueprint as owner_bp
@@ -52,6 +53,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(owner_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(health_bp)
     init_security(app)
     csrf.exempt(api_bp)
@@ -59,11 +61,14 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     @app.route("/")
     def home():
-        """Owners go to their projects; other roles see their workspace."""
+        """Owners go to their projects, admins to the coordinator office's
+        pages; other roles see their workspace."""
         if not current_user.is_authenticated:
             return redirect(url_for("accounts.login"))
         if current_user.role.value == "owner":
             return redirect(url_for("owner.projects"))
+        if current_user.role.value == "admin":
+            return redirect(url_for("admin.index"))
         return render_template("home.html")
 
     @app.context_processor
