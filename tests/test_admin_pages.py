@@ -289,3 +289,19 @@ def test_current_rules_are_cached_per_version(app, admin):
         changed = current_rules()
         assert changed is not first and current_rules() is changed
         assert dt.date(2027, 1, 1) in changed.calendar.holidays
+
+
+def test_item_form_sets_the_dates_an_item_is_in_force(app, admin):
+    admin.post(f"/admin/rules/items/{LIGHTNING}", data=_item_form(admin, valid_until="2026-06-30"))
+    assert 'value="2026-06-30"' in admin.get(f"/admin/rules/items/{LIGHTNING}").get_data(as_text=True)
+    with app.app_context():
+        from coordinator.governance.service import open_draft, version_rules
+        from coordinator.planning.planner import PlanOptions, make_plan
+
+        rules = version_rules(open_draft())
+        entry = db.session.scalar(select(AdminAuditEntry).where(AdminAuditEntry.entity == "rule_item"))
+    assert rules.items[LIGHTNING].valid_until == dt.date(2026, 6, 30)
+    assert "valid_until" not in entry.before and entry.after["valid_until"] == "2026-06-30"
+    answers = example_answers("chemical_plant")
+    assert LIGHTNING in make_plan(rules, answers, PlanOptions(today=dt.date(2026, 6, 30))).codes
+    assert LIGHTNING not in make_plan(rules, answers, PlanOptions(today=dt.date(2026, 7, 1))).codes

@@ -187,3 +187,28 @@ def test_admin_days_take_precedence_and_cover_their_year(seed_rules):
     assert plan.end_date.year == 2027 and not any("2027" in w for w in plan.warnings)
     plain = make_plan(seed_rules, WAREHOUSE, PlanOptions(today=dt.date(2026, 12, 1)))
     assert any("2027" in w for w in plain.warnings)
+
+
+def test_the_governance_benchmark_runs(capsys):
+    from benchmarks.governance import main
+
+    assert main(["--scale", "0.01", "--projects", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "current_rules(), cached" in out and "impact preview: 2 of 2 projects change" in out
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.data())
+def test_editing_a_time_limit_changes_only_that_limit(seed, seed_rules, data):
+    """Any item, any committed time limit within its legal one: the loaded
+    rule base differs in that one value only."""
+    code = data.draw(st.sampled_from(sorted(c for c, i in seed_rules.items.items() if i.kind != "milestone")))
+    item = seed_rules.items[code]
+    days = data.draw(st.integers(item.commitment_days or 0, item.legal_days if item.legal_days is not None else 60))
+    name, before = find_item(seed, code)
+    files = edit_item(seed, code, {"committed_days": days})
+    after = find_item(files, code)[1]
+    assert after == {**before, "committed_days": days}
+    rows = yaml.safe_load(seed[name])["items"]
+    assert yaml.safe_load(files[name])["items"] == [after if r["code"] == code else r for r in rows]
+    assert load_bundle(files).items[code].committed_days == days

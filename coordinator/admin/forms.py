@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -23,6 +23,8 @@ class ItemEditForm(FlaskForm):
     materials = TextAreaField(_l("申请材料（每行一项；“名称 | 容缺 | 说明”）"))
     modes = TextAreaField(_l("办理方式（YAML）"))
     applies_if = TextAreaField(_l("适用条件（YAML，可空）"))
+    valid_from = DateField(_l("生效日期（可空）"), validators=[Optional()])
+    valid_until = DateField(_l("失效日期（可空）"), validators=[Optional()])
 
 
 class FileEditForm(FlaskForm):

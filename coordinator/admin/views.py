@@ -96,8 +96,8 @@ def items():
 
 @blueprint.route("/rules/items/<code>", methods=["GET", "POST"])
 def edit_item(code: str):
-    """Edit one item's time limit, materials, modes and condition; the change
-    goes to the open draft (a new draft when there is none)."""
+    """Edit one item's time limit, materials, modes, condition and dates in
+    force; the change goes to the open draft (a new draft when there is none)."""
     draft = rules_service.open_draft()
     try:
         row = find_item(draft.files if draft else rules_service.current_bundle(), code)[1]
@@ -123,6 +123,8 @@ def _item_form_data(row: dict[str, Any]) -> dict[str, Any]:
         "materials": "\n".join(_material_line(m) for m in row.get("materials") or ()),
         "modes": _yaml(row.get("modes", ["standard"])),
         "applies_if": _yaml(row["applies_if"]) if row.get("applies_if") is not None else "",
+        "valid_from": row.get("valid_from"),
+        "valid_until": row.get("valid_until"),
     }
 
 
@@ -164,6 +166,8 @@ def _item_changes(form: ItemEditForm, row: dict[str, Any]) -> dict[str, Any] | N
         "committed_days": form.committed_days.data,
         "commitment_days": form.commitment_days.data,
         "materials": _parse_materials(form.materials.data or ""),
+        "valid_from": form.valid_from.data,
+        "valid_until": form.valid_until.data,
     }
     for name in ("modes", "applies_if"):
         field = getattr(form, name)
@@ -177,7 +181,8 @@ def _item_changes(form: ItemEditForm, row: dict[str, Any]) -> dict[str, Any] | N
         return None
     current = {"committed_days": row.get("committed_days", 0), "commitment_days": row.get("commitment_days"),
                "materials": row.get("materials") or [], "modes": row.get("modes", ["standard"]),
-               "applies_if": row.get("applies_if")}
+               "applies_if": row.get("applies_if"), "valid_from": row.get("valid_from"),
+               "valid_until": row.get("valid_until")}
     return {k: v for k, v in parsed.items() if v != current[k]}
 
 

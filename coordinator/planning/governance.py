@@ -18,7 +18,7 @@ from .planner import Plan, PlanOptions, make_plan
 from .rulebase import CalendarOverride, RuleBase, RuleBaseError, RuleBundle, RuleError, item_files, load_bundle
 from .rulecases import case_errors, run_case
 
-EDITABLE_FIELDS = ("committed_days", "commitment_days", "materials", "modes", "applies_if")
+EDITABLE_FIELDS = ("committed_days", "commitment_days", "materials", "modes", "applies_if", "valid_from", "valid_until")
 MAX_BUNDLE_FILES = 200
 MAX_BUNDLE_BYTES = 5 * 1024 * 1024
 
