@@ -305,3 +305,14 @@ def test_item_form_sets_the_dates_an_item_is_in_force(app, admin):
     answers = example_answers("chemical_plant")
     assert LIGHTNING in make_plan(rules, answers, PlanOptions(today=dt.date(2026, 6, 30))).codes
     assert LIGHTNING not in make_plan(rules, answers, PlanOptions(today=dt.date(2026, 7, 1))).codes
+
+
+def test_a_draft_with_an_unreadable_item_file_is_shown_not_crashed(admin):
+    response = admin.post("/admin/rules/upload", data={"files": [(io.BytesIO(b"items: [\n"), "5_utilities.yaml")]},
+                          content_type="multipart/form-data")
+    draft_url = response.headers["Location"]
+    assert "not valid YAML" in admin.get(draft_url).get_data(as_text=True)
+    for page in ("/admin/rules/items", f"/admin/rules/items/{LIGHTNING}"):
+        response = admin.get(page)
+        assert response.status_code == 302 and response.headers["Location"].endswith(draft_url.rsplit("/admin", 1)[-1])
+    assert "无法读取" in admin.get(draft_url).get_data(as_text=True)

@@ -20,9 +20,9 @@ from ..governance import service as rules_service
 from ..governance.impact import preview_impact, replan_stale_projects, stale_projects
 from ..governance.models import VersionStatus
 from ..governance.service import GovernanceError
-from ..planning.governance import BundleError, CalendarNoticeError, bundle_from_zip, find_item, parse_calendar_notice, \
-    replace_files
-from ..planning.rulebase import RuleBaseError, item_files
+from ..planning.governance import BundleError, CalendarNoticeError, bundle_from_zip, bundle_items, \
+    parse_calendar_notice, replace_files
+from ..planning.rulebase import RuleBaseError
 from ..projects.service import current_rules
 from . import blueprint
 from .forms import CalendarForm, choices, FileEditForm, ItemEditForm, OrganisationForm, UploadForm, UserForm
@@ -86,12 +86,16 @@ def upload():
 def items():
     """The items of the open draft (or the rule base in force), to edit."""
     draft = rules_service.open_draft()
-    files = draft.files if draft else rules_service.current_bundle()
-    rows = []
-    for name in item_files(files):
-        for row in (yaml.safe_load(files[name]) or {}).get("items") or ():
-            rows.append((name, row))
+    try:
+        rows = bundle_items(draft.files if draft else rules_service.current_bundle())
+    except BundleError as exc:
+        return _unreadable_draft(draft, exc)
     return render_template("admin/items.html", rows=rows, draft=draft)
+
+
+def _unreadable_draft(draft, exc: BundleError):
+    flash(_("草稿中的事项文件无法读取：%(reason)s", reason=str(exc)), "error")
+    return redirect(url_for("admin.version", version_id=draft.id))
 
 
 @blueprint.route("/rules/items/<code>", methods=["GET", "POST"])
@@ -99,10 +103,12 @@ def edit_item(code: str):
     """Edit one item's time limit, materials, modes, condition and dates in
     force; the change goes to the open draft (a new draft when there is none)."""
     draft = rules_service.open_draft()
+    files = draft.files if draft else rules_service.current_bundle()
     try:
-        row = find_item(draft.files if draft else rules_service.current_bundle(), code)[1]
-    except BundleError:
-        abort(404)
+        rows = dict((r["code"], r) for _file, r in bundle_items(files) if "code" in r)
+    except BundleError as exc:
+        return _unreadable_draft(draft, exc)
+    row = rows.get(code) or abort(404)
     form = ItemEditForm(data=_item_form_data(row)) if request.method == "GET" else ItemEditForm()
     if form.validate_on_submit():
         changes = _item_changes(form, row)

@@ -42,13 +42,26 @@ def as_text(bundle: RuleBundle) -> dict[str, str]:
 # Editing one item
 
 
+def bundle_items(bundle: RuleBundle) -> list[tuple[str, dict[str, Any]]]:
+    """(file name, YAML data) of every item of the bundle's item files, in order.
+
+    Raises :class:`BundleError` when an item file cannot be read."""
+    rows = []
+    for name in item_files(bundle):
+        try:
+            data = yaml.safe_load(as_text({name: bundle[name]})[name]) or {}
+        except yaml.YAMLError as exc:
+            raise BundleError(f"{name} is not valid YAML") from exc
+        items = data.get("items") if isinstance(data, dict) else None
+        rows.extend((name, row) for row in (items if isinstance(items, list) else ()) if isinstance(row, dict))
+    return rows
+
+
 def find_item(bundle: RuleBundle, code: str) -> tuple[str, dict[str, Any]]:
     """(file name, the item's YAML data) of item ``code`` in ``bundle``."""
-    for name in item_files(bundle):
-        data = yaml.safe_load(as_text({name: bundle[name]})[name]) or {}
-        for row in data.get("items") or ():
-            if isinstance(row, dict) and row.get("code") == code:
-                return name, row
+    for name, row in bundle_items(bundle):
+        if row.get("code") == code:
+            return name, row
     raise BundleError(f"no item '{code}' in the rule base")
 
 
