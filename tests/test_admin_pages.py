@@ -316,3 +316,14 @@ def test_a_draft_with_an_unreadable_item_file_is_shown_not_crashed(admin):
         response = admin.get(page)
         assert response.status_code == 302 and response.headers["Location"].endswith(draft_url.rsplit("/admin", 1)[-1])
     assert "无法读取" in admin.get(draft_url).get_data(as_text=True)
+
+
+def test_deactivation_ends_an_open_session(admin, users):
+    owner = other_client(admin)
+    login(owner, "owner")
+    assert owner.get("/owner/projects").status_code == 200
+    admin.post(f"/admin/users/{users['owner']}/active", data={"active": "0"})
+    response = owner.get("/owner/projects")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    admin.post(f"/admin/users/{users['owner']}/active", data={"active": "1"})
+    assert login(owner, "owner").status_code == 302
