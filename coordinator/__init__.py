@@ -45,6 +45,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     from . import models  # noqa: F401  (every model registered with the metadata)
     from .accounts.views import blueprint as accounts_bp
+    from .admin import blueprint as admin_bp
     from .api import blueprint as api_bp
     from .health import blueprint as health_bp
     from .officer import blueprint as officer_bp
@@ -56,6 +57,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(owner_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(officer_bp)
     app.register_blueprint(statistics_bp)
@@ -67,7 +69,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     @app.route("/")
     def home():
-        """Owners go to their projects, utility staff to their portal; other roles see their workspace."""
+        """Each role lands on its own workspace: owners on their projects,
+        officers on their queue, utility staff on their portal, admins on the
+        coordinator office's pages."""
         if not current_user.is_authenticated:
             return redirect(url_for("accounts.login"))
         if current_user.role.value == "owner":
@@ -76,6 +80,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
             return redirect(url_for("officer.queue"))
         if current_user.role.value == "utility":
             return redirect(url_for("utility.inbox"))
+        if current_user.role.value == "admin":
+            return redirect(url_for("admin.index"))
         return render_template("home.html")
 
     @app.context_processor

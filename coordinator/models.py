@@ -4,3 +4,5 @@ from .projects.models import AnswerSet, PlanItem, Project, ProjectPlan, Question
 from .tracking.models import ItemEvent, ItemRating  # noqa: F401
 from .hookups.models import HookupEvent, HookupRequest, ProviderWebhook  # noqa: F401
 from .notifications.models import InboxMessage, Notification  # noqa: F401
+from .governance.models import CalendarEntry, RuleBaseVersion  # noqa: F401
+from .audit.models import AdminAuditEntry  # noqa: F401

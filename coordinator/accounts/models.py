@@ -6,7 +6,7 @@ import enum
 import hashlib
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Enum, ForeignKey, String
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -42,6 +42,7 @@ class Organisation(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     utility: Mapped[str | None] = mapped_column(String(20))
     districts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    contacts: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     users: Mapped[list["User"]] = relationship(back_populates="organisation")

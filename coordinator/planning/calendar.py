@@ -1,8 +1,9 @@
 """The Chinese working-day calendar used for every time limit.
 
 Statutory holidays and 调休 make-up workdays come from ``chinesecalendar``;
-the rule base's ``calendar.yaml`` (and, later, the admin's calendar) adds or
-removes days and may declare whole years as covered.  Years that neither
+the rule base's ``calendar.yaml`` and the admin's calendar (which take
+precedence, day by day) add or remove days and may declare whole years as
+covered.  Years that neither
 knows fall back to "Monday to Friday" and are reported so the plan can
 warn instead of being silently wrong.
 """
@@ -44,13 +45,12 @@ class WorkingCalendar:
             return True
         if day in self.holidays:
             return False
-        if day.year in self.covered_years:
-            return day.weekday() < 5
         official = _official_workday(day)
-        if official is None:
+        if official is not None:
+            return official
+        if day.year not in self.covered_years:
             self.fallback_years.add(day.year)
-            return day.weekday() < 5
-        return official
+        return day.weekday() < 5
 
     def next_workday(self, day: dt.date) -> dt.date:
         """``day`` itself if it is a working day, else the next one."""

@@ -437,10 +437,10 @@ class CalendarFileSchema(_Strict):
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _read_yaml(path: Path, display: str, errors: list[RuleError]) -> tuple[Any, dict[str, int]]:
-    """Parse ``path``; return (data, {yaml path: line}) or record the error."""
+def _read_yaml(content: str | bytes, display: str, errors: list[RuleError]) -> tuple[Any, dict[str, int]]:
+    """Parse one file's content; return (data, {yaml path: line}) or record the error."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = content.decode("utf-8") if isinstance(content, bytes) else content
     except UnicodeDecodeError as exc:
         errors.append(RuleError(display, "", f"not UTF-8 text: {exc.reason} at byte {exc.start}"))
         return None, {}
@@ -527,14 +527,14 @@ class _Reporter:
             self(path, str(messages))
 
 
-def _load_file(path: Path, display: str, schema: Schema, errors: list[RuleError], optional=False):
+def _load_file(content: str | bytes | None, display: str, schema: Schema, errors: list[RuleError], optional=False):
     """Parse and schema-check one file; return (data, reporter) or (None, reporter)."""
-    if not path.exists():
+    if content is None:
         if not optional:
             errors.append(RuleError(display, "", "file is missing"))
         return None, None
     before = len(errors)
-    data, lines = _read_yaml(path, display, errors)
+    data, lines = _read_yaml(content, display, errors)
     report = _Reporter(display, lines, errors)
     if len(errors) > before:
         return None, report
@@ -554,17 +554,38 @@ def _load_file(path: Path, display: str, schema: Schema, errors: list[RuleError]
 # Loading
 
 
+RuleBundle = Mapping[str, "str | bytes"]
+"""A rule base as files: relative path (``items/1_x.yaml``, ``tests/fire.yaml``) → content."""
+
+
+def read_bundle(directory: str | Path | None = None) -> dict[str, bytes]:
+    """Every ``*.yaml`` file under ``directory`` (default: ``rules/``), by relative path."""
+    directory = Path(directory) if directory else DEFAULT_RULES_DIR
+    if not directory.is_dir():
+        raise RuleBaseError([RuleError(str(directory), "", "not a directory")])
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*.yaml"))}
+
+
+def item_files(bundle: RuleBundle) -> list[str]:
+    """The bundle's item files (``items/*.yaml``), sorted."""
+    return sorted(n for n in bundle if n.startswith("items/") and n.count("/") == 1 and n.endswith(".yaml"))
+
+
 def load_rule_base(directory: str | Path | None = None) -> RuleBase:
     """Load and validate the rule base in ``directory`` (default: ``rules/``).
 
     Raises :class:`RuleBaseError` listing every problem found."""
-    directory = Path(directory) if directory else DEFAULT_RULES_DIR
-    if not directory.is_dir():
-        raise RuleBaseError([RuleError(str(directory), "", "not a directory")])
+    return load_bundle(read_bundle(directory))
+
+
+def load_bundle(bundle: RuleBundle) -> RuleBase:
+    """Load and validate a rule base given as files (see :data:`RuleBundle`).
+
+    Raises :class:`RuleBaseError` listing every problem found."""
     errors: list[RuleError] = []
 
     def load(name: str, schema: Schema, optional: bool = False):
-        return _load_file(directory / name, name, schema, errors, optional)
+        return _load_file(bundle.get(name), name, schema, errors, optional)
 
     meta, meta_report = load("rulebase.yaml", RuleBaseFileSchema())
     qfile, q_report = load("questions.yaml", QuestionsFileSchema())
@@ -573,10 +594,10 @@ def load_rule_base(directory: str | Path | None = None) -> RuleBase:
     ffile, f_report = load("facts.yaml", FactsFileSchema())
     cfile, _ = load("calendar.yaml", CalendarFileSchema(), optional=True)
     pfile, p_report = load("providers.yaml", ProvidersFileSchema(), optional=True)
-    item_paths = sorted((directory / "items").glob("*.yaml"))
-    if not item_paths:
+    item_names = item_files(bundle)
+    if not item_names:
         errors.append(RuleError("items/", "", "no item files (items/*.yaml)"))
-    item_files = [(f"items/{p.name}", *load(f"items/{p.name}", ItemsFileSchema())) for p in item_paths]
+    loaded_items = [(name, *load(name, ItemsFileSchema())) for name in item_names]
     if errors:
         raise RuleBaseError(errors)
 
@@ -587,7 +608,7 @@ def load_rule_base(directory: str | Path | None = None) -> RuleBase:
     providers = _unique((pfile or {}).get("providers", []), "code", "providers", p_report) if p_report else {}
     if LAND_DAY_FACT not in facts:
         f_report("facts", f"the fact '{LAND_DAY_FACT}' (拿地即开工 eligibility) must be defined")
-    items, where = _build_items(item_files, questions, set(facts) | set(OPTION_FACTS), stages, departments)
+    items, where = _build_items(loaded_items, questions, set(facts) | set(OPTION_FACTS), stages, departments)
     for i, code in enumerate(meta["required_codes"]):
         if code not in items:
             meta_report(f"required_codes[{i}]", f"required item code '{code}' is not defined in items/")
@@ -600,7 +621,7 @@ def load_rule_base(directory: str | Path | None = None) -> RuleBase:
     return RuleBase(
         version=meta["version"],
         title=meta["title"],
-        digest=_digest(directory),
+        digest=bundle_digest(bundle),
         sections=tuple(sections),
         questions=questions,
         stages={c: Stage(c, s["name"], s["name_en"], i) for i, (c, s) in enumerate(stages.items())},
@@ -823,11 +844,13 @@ def _check_cycles(items: dict[str, Item], where: dict[str, tuple[_Reporter, str]
     report(f"{path}.requires", "prerequisites form a cycle: " + " → ".join(names))
 
 
-def _digest(directory: Path) -> str:
+def bundle_digest(bundle: RuleBundle) -> str:
+    """A short fingerprint of the rule files (not the tests) of a bundle."""
     h = hashlib.sha256()
-    for p in sorted(directory.rglob("*.yaml")):
-        if "tests" in p.relative_to(directory).parts:
+    for name in sorted(bundle):
+        if name.split("/", 1)[0] == "tests":
             continue
-        h.update(str(p.relative_to(directory)).encode())
-        h.update(p.read_bytes())
+        content = bundle[name]
+        h.update(name.encode())
+        h.update(content.encode("utf-8") if isinstance(content, str) else content)
     return h.hexdigest()[:12]

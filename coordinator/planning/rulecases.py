@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields
@@ -108,14 +108,20 @@ def load_cases(directory: str | Path) -> list[RuleCase]:
     """Read every ``*.yaml`` case file in ``directory``.
 
     Raises ``ValueError`` with a :class:`RuleError` per malformed case."""
-    directory = Path(directory)
+    return parse_cases({f"tests/{p.name}": p.read_text(encoding="utf-8") for p in sorted(Path(directory).glob("*.yaml"))})
+
+
+def case_errors(files: Mapping[str, str | bytes]) -> tuple[list[RuleCase], list[RuleError]]:
+    """The cases of the case files ``files`` (``tests/NAME.yaml`` → YAML text)
+    and a :class:`RuleError` per malformed file or case."""
     cases: list[RuleCase] = []
     errors: list[RuleError] = []
-    for path in sorted(directory.glob("*.yaml")):
-        name = f"tests/{path.name}"
+    for name in sorted(files):
+        content = files[name]
         try:
-            data = CaseFileSchema().load(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-        except (yaml.YAMLError, ValidationError) as exc:
+            text = content.decode("utf-8") if isinstance(content, bytes) else content
+            data = CaseFileSchema().load(yaml.safe_load(text) or {})
+        except (yaml.YAMLError, ValidationError, UnicodeDecodeError) as exc:
             errors.append(RuleError(name, "", str(getattr(exc, "messages", exc))))
             continue
         for i, raw in enumerate(data["cases"]):
@@ -129,6 +135,12 @@ def load_cases(directory: str | Path) -> list[RuleCase]:
                 continue
             options = PlanOptions(case["land_date"], case["today"], case["commitment"])
             cases.append(RuleCase(name, i, case["name"], case["answers"], options, case["expect"]))
+    return cases, errors
+
+
+def parse_cases(files: Mapping[str, str | bytes]) -> list[RuleCase]:
+    """Like :func:`case_errors`, but raises ``ValueError`` listing malformed cases."""
+    cases, errors = case_errors(files)
     if errors:
         raise ValueError("\n".join(str(e) for e in errors))
     return cases

@@ -9,7 +9,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
@@ -18,7 +17,7 @@ from ..extensions import db
 from ..hookups.service import project_hookups_json, sync_hookups
 from ..planning import AnswersError, Plan, RuleBase
 from ..planning.answers import problem
-from ..planning.service import plan_project, rule_base
+from ..planning.service import plan_project
 from .models import AnswerSet, PlanItem, Project, ProjectPlan, QuestionnaireDraft
 
 NAME_MAX = 200
@@ -30,8 +29,11 @@ class ProjectError(AnswersError):
 
 
 def current_rules() -> RuleBase:
-    """The rule base configured for this app (loaded once per process)."""
-    return rule_base(current_app.config.get("RULES_DIR"))
+    """The rule base every plan uses: the published version (else the seed
+    in ``rules/``), with the admin's calendar days; cached per version."""
+    from ..governance.service import effective_rules
+
+    return effective_rules()
 
 
 def check_name(name: Any) -> str:
@@ -93,16 +95,29 @@ def what_if(project: Project, land_date: dt.date | None, today: dt.date | None =
     return plan_project(current_rules(), answers.answers, land_date, answers.commitment, today)
 
 
+def replan_project(project: Project, today: dt.date | None = None) -> ProjectPlan:
+    """A new plan for the project's current answers under the current rule
+    base (the caller commits); the answers keep their version."""
+    answers = project.current_answers
+    plan = plan_project(current_rules(), answers.answers, answers.land_date, answers.commitment, today)
+    return _plan_row(project, answers, plan)
+
+
 def _store_plan(project, user, answers, land_date, commitment, plan: Plan) -> ProjectPlan:
     version = len(project.answer_sets) + 1
     answer_set = AnswerSet(project=project, version=version, answers=answers, land_date=land_date,
                            commitment=commitment, created_by_id=user.id)
+    db.session.add(answer_set)
+    return _plan_row(project, answer_set, plan)
+
+
+def _plan_row(project: Project, answer_set: AnswerSet, plan: Plan) -> ProjectPlan:
     stored = ProjectPlan(
         project=project, answer_set=answer_set, rule_base_version=plan.rules.version,
         rule_base_digest=plan.rules.digest, planned_on=plan.start_date, plan=plan.to_json(),
         land_day_eligible=plan.eligibility.eligible, total_working_days=plan.total_working_days,
     )
-    db.session.add_all([answer_set, stored])
+    db.session.add(stored)
     for position, p in enumerate(plan.items):
         if p.item.kind == "milestone":
             continue

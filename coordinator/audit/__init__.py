@@ -1,0 +1,1 @@
+"""The append-only audit of every admin change (who, when, before → after)."""

@@ -1,0 +1,82 @@
+"""Which stored projects a rule-base version changes, and re-planning them."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..accounts.models import User
+from ..audit.service import record
+from ..extensions import db
+from ..planning import AnswersError
+from ..planning.governance import ImpactCase, PlanDiff, compare_plans, impact, with_calendar_days
+from ..planning.service import plan_project
+from ..projects.models import Project
+from ..projects.service import current_rules, replan_project
+from .models import RuleBaseVersion
+from .service import calendar_days, version_rules
+
+
+@dataclass
+class ProjectImpact:
+    project: Project
+    diff: PlanDiff
+
+
+def _projects() -> list[Project]:
+    return [p for p in db.session.scalars(select(Project).order_by(Project.id)) if p.current_answers]
+
+
+def _case(project: Project) -> ImpactCase:
+    answers = project.current_answers
+    return ImpactCase(project.id, answers.answers, answers.land_date, answers.commitment)
+
+
+def preview_impact(version: RuleBaseVersion, today: dt.date | None = None) -> list[ProjectImpact]:
+    """The projects whose plan (items, durations or total) would change if
+    ``version`` replaced the rule base in force, both planned on ``today``."""
+    today = today or dt.date.today()
+    new = with_calendar_days(version_rules(version), calendar_days())
+    projects = {p.id: p for p in _projects()}
+    diffs = impact(current_rules(), new, [_case(p) for p in projects.values()], today)
+    return [ProjectImpact(projects[d.key], d) for d in diffs]
+
+
+def stale_projects(today: dt.date | None = None) -> list[ProjectImpact]:
+    """The projects whose stored plan was made with another rule-base version
+    and whose plan under the rule base in force differs from it."""
+    rules = current_rules()
+    today = today or dt.date.today()
+    out = []
+    for project in _projects():
+        stored = project.current_plan
+        if stored is None or stored.rule_base_version == rules.version and stored.rule_base_digest == rules.digest:
+            continue
+        answers = project.current_answers
+        try:
+            new_plan = plan_project(rules, answers.answers, answers.land_date, answers.commitment, today)
+        except AnswersError as exc:
+            new_plan = "answers no longer valid: " + ", ".join(sorted(exc.fields))
+        diff = compare_plans(project.id, stored.plan, new_plan)
+        if diff.changed:
+            out.append(ProjectImpact(project, diff))
+    return out
+
+
+def replan_stale_projects(admin: User, today: dt.date | None = None) -> list[ProjectImpact]:
+    """Give every stale project (see :func:`stale_projects`) a new plan under
+    the rule base in force, audited, in one transaction (projects whose
+    answers the new rule base rejects keep their plan).
+
+    This is the one place where re-planned projects are committed: owners'
+    notifications about their new plans belong here."""
+    impacts = [i for i in stale_projects(today) if not i.diff.error]
+    for item in impacts:
+        stored = replan_project(item.project, today)
+        record(admin, "project_plan", item.project.id, "replan",
+               {"total_working_days": item.diff.total_before},
+               {"total_working_days": stored.total_working_days, "rule_base_version": stored.rule_base_version,
+                "added": item.diff.added, "removed": item.diff.removed})
+    db.session.commit()
+    return impacts
