@@ -33,6 +33,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         if problems:
             raise ConfigError("refusing to start in production: " + "; ".join(problems))
 
+    from .logs import init_logging
+
+    init_logging(app)  # first, so every later request hook logs with the request id
     db.init_app(app)
     csrf.init_app(app)
     _compile_translations(app)
