@@ -44,7 +44,8 @@ def questionnaire():
 @blueprint.route("/plans", methods=["POST"])
 @blueprint.arguments(PlanRequestSchema)
 @blueprint.response(200, PlanSchema)
-@blueprint.alt_response(400, description="invalid answers: every bad field named")
+@blueprint.alt_response(400, schema=ErrorSchema, description="invalid answers (`invalid_answers`) or body: every "
+                        "bad field named")
 def create_plan(body):
     """Plan the answers (nothing is stored; no login needed)."""
     try:
