@@ -146,7 +146,7 @@ def configure_logging(config: Mapping[str, Any]) -> None:
     for old in [h for h in root.handlers if getattr(h, "_coordinator", False)]:
         root.removeHandler(old)
     root.addHandler(handler)
-    root.setLevel(config.get("LOG_LEVEL") or "INFO")
+    root.setLevel(str(config.get("LOG_LEVEL") or "INFO").upper())
 
 
 def _start_request() -> None:
