@@ -26,6 +26,7 @@ from contextvars import ContextVar
 from typing import Any, Mapping
 
 from flask import Flask, Response, g, has_request_context, request
+from sqlalchemy import inspect as sa_inspect
 
 REQUEST_ID_HEADER = "X-Request-ID"
 #: An incoming request id is kept only when it matches this (no spaces, no
@@ -61,10 +62,21 @@ class RequestContextFilter(logging.Filter):
             if getattr(record, "path", None) is None:
                 record.path = request.path
             if getattr(record, "user_id", None) is None:
-                user = g.get("_login_user")
-                if user is not None and getattr(user, "is_authenticated", False):
-                    record.user_id = user.id
+                record.user_id = _logged_in_user_id()
         return True
+
+
+def _logged_in_user_id() -> int | None:
+    """The id of the user Flask-Login has loaded for this request, read from
+    the ORM's identity map key: a log line must never run a query (the
+    instance may be expired after a commit, or its session failed)."""
+    user = g.get("_login_user")
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    state = sa_inspect(user, raiseerr=False)
+    if state is not None and state.identity:
+        return state.identity[0]
+    return None
 
 
 class JsonFormatter(logging.Formatter):

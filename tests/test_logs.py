@@ -80,6 +80,10 @@ def test_lines_written_during_a_request_carry_its_id_and_user(json_app, users, c
     page = [line for line in lines if line["request_id"] == "req-page"]
     assert [(line["path"], line["status"], line["user_id"]) for line in page] == [
         ("/owner/projects", 200, users["owner"])]
+    # After a commit (a token issued) the user is expired; the line still names it.
+    client.post("/owner/settings", data={"name": "ci"}, headers={"X-Request-ID": "req-token"})
+    (line,) = [line for line in json_lines(capsys) if line["request_id"] == "req-token"]
+    assert (line["status"], line["user_id"]) == (200, users["owner"])
 
 
 def test_a_bearer_token_request_logs_the_user(json_app, users, capsys):
