@@ -22,6 +22,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    from .database import RowIdConverter
+
+    app.url_map.converters["int"] = RowIdConverter  # before any route: ids beyond a row id are 404
     app.config.from_object(Config)
     if overrides:
         app.config.update(overrides)
@@ -33,6 +36,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         if problems:
             raise ConfigError("refusing to start in production: " + "; ".join(problems))
 
+    from .logs import init_logging
+
+    init_logging(app)  # first, so every later request hook logs with the request id
     db.init_app(app)
     csrf.init_app(app)
     _compile_translations(app)

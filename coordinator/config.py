@@ -18,6 +18,9 @@ class Config:
     RULES_DIR = os.environ.get("COORDINATOR_RULES") or None
     PRODUCTION = os.environ.get("COORDINATOR_ENV", "development") == "production"
     DEMO_PASSWORD = os.environ.get("COORDINATOR_DEMO_PASSWORD")
+    # Logs (coordinator/logs.py): JSON lines in production, text otherwise.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT") or None
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

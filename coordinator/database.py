@@ -6,8 +6,23 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+#: The largest row id: primary keys are SQL ``INTEGER`` (32-bit on PostgreSQL).
+MAX_ROW_ID = 2**31 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    """The app's ``<int:…>`` URL converter: a non-negative integer no larger
+    than a row id can be, so ``/projects/99999999999999999999`` is a 404
+    rather than a database overflow (a 500); the OpenAPI document states the
+    bound."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - werkzeug's parameter name
+        kwargs.setdefault("max", MAX_ROW_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def alembic_config(app: Flask) -> AlembicConfig:

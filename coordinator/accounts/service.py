@@ -1,6 +1,7 @@
 """Account operations shared by the pages, the API and the CLI."""
 from __future__ import annotations
 
+import logging
 import secrets
 
 from sqlalchemy import select
@@ -9,6 +10,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..audit.service import record
 from ..extensions import db
 from .models import ApiToken, Organisation, OrganisationKind, Role, User, utcnow
+
+log = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "ndkg_"
 _DUMMY_HASH = generate_password_hash("no such user")
@@ -19,9 +22,12 @@ def authenticate(username: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)  # as slow as a real check: no user enumeration by timing
+        log.warning("failed login: no such user")
         return None
     if not user.active or not user.check_password(password):
+        log.warning("failed login for user %s", user.id)
         return None
+    log.info("user %s authenticated", user.id)
     return user
 
 

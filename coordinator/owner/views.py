@@ -13,10 +13,10 @@ from ..accounts.forms import TokenForm
 from ..accounts.models import Role
 from ..accounts.service import issue_token, revoke_token
 from ..planning import AnswersError, make_plan
-from ..planning.planner import PlanOptions, working_calendar
-from ..planning.svg import flowchart_svg, gantt_svg
+from ..planning.planner import PlanOptions
 from ..projects import service
 from . import blueprint
+from .charts import plan_charts
 from .questionnaire import form_state, parse_form
 
 
@@ -169,7 +169,8 @@ def save_land_date(project_id: int):
 def _charts(plan: dict) -> dict:
     rules = service.current_rules()
     stages = sorted(rules.stages.values(), key=lambda s: s.order)
-    return {"gantt": gantt_svg(plan, working_calendar(rules)), "flowchart": flowchart_svg(plan, stages), "stages": stages}
+    gantt, flowchart = plan_charts(plan, rules)
+    return {"gantt": gantt, "flowchart": flowchart, "stages": stages}
 
 
 @blueprint.route("/settings", methods=["GET", "POST"])
