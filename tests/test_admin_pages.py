@@ -14,6 +14,7 @@ from sqlalchemy import select
 from coordinator.accounts.models import Organisation, User
 from coordinator.audit.models import AdminAuditEntry, AuditIsAppendOnly
 from coordinator.extensions import db
+from coordinator.notifications.models import Notification
 from coordinator.governance.models import RuleBaseVersion, VersionStatus
 from coordinator.planning.rulebase import read_bundle
 from coordinator.projects.models import Project, ProjectPlan
@@ -132,6 +133,11 @@ def test_draft_validate_impact_publish_replan(app, admin, plant):
         actions = [(e.entity, e.action) for e in db.session.scalars(select(AdminAuditEntry).order_by(AdminAuditEntry.id))]
     assert actions == [("rule_base_version", "create_draft"), ("rule_item", "edit"), ("rule_file", "edit"),
                        ("rule_base_version", "publish"), ("project_plan", "replan")]
+    with app.app_context():
+        told = db.session.scalars(select(Notification).where(Notification.kind == "plan_replanned",
+                                                             Notification.channel == "inbox")).all()
+        assert [n.recipient_user_id for n in told] == [project.owner_id]
+        assert f"{before} → {before + 3}" in told[0].body
     # Nothing left to re-plan.
     assert "没有需要重新编制计划的项目" in admin.post("/admin/rules/replan", follow_redirects=True).get_data(as_text=True)
 
@@ -224,11 +230,11 @@ def test_organisations_users_and_their_audit(app, admin, users):
     page = admin.get("/admin/organisations").get_data(as_text=True)
     assert "建筑工程施工许可证" in page  # the housing department handles the construction permit
     response = admin.post("/admin/organisations/new", data={
-        "code": "gas_binhai", "kind": "utility", "name": "滨海燃气", "utility": "gas", "districts": "滨海新区，东丽区",
+        "code": "gas_dongli", "kind": "utility", "name": "滨海燃气", "utility": "gas", "districts": "滨海新区，东丽区",
         "contacts": "李经理 022-1234"})
     assert response.status_code == 302
     with app.app_context():
-        gas = db.session.scalar(select(Organisation).where(Organisation.code == "gas_binhai"))
+        gas = db.session.scalar(select(Organisation).where(Organisation.code == "gas_dongli"))
         assert gas.districts == ["滨海新区", "东丽区"] and gas.contacts == "李经理 022-1234"
         gas_id = gas.id
     admin.post(f"/admin/organisations/{gas_id}", data={"kind": "utility", "name": "滨海燃气公司", "utility": "gas",
@@ -260,9 +266,9 @@ def test_organisations_users_and_their_audit(app, admin, users):
         assert db.session.get(User, users["admin"]).active
 
     audit = admin.get("/admin/audit").get_data(as_text=True)
-    assert "gas_binhai" in audit and "deactivate" in audit and "滨海燃气公司" in audit and "李经理 022-1234" in audit
+    assert "gas_dongli" in audit and "deactivate" in audit and "滨海燃气公司" in audit and "李经理 022-1234" in audit
     only_users = admin.get("/admin/audit?entity=user").get_data(as_text=True)
-    assert "deactivate" in only_users and "gas_binhai</td>" not in only_users
+    assert "deactivate" in only_users and "gas_dongli</td>" not in only_users
 
 
 def test_audit_entries_cannot_be_changed(app, admin, users):

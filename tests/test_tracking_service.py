@@ -12,6 +12,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from coordinator.accounts.models import User
 from coordinator.extensions import db
+from coordinator.notifications.models import Notification
 from coordinator.projects.models import PlanItem
 from coordinator.tracking.lifecycle import IllegalTransition, InvalidTransition, NotPermitted, PrerequisitesPending
 from coordinator.tracking.models import AuditLogError, ItemEvent, ItemRating
@@ -54,6 +55,14 @@ def test_submit_return_resubmit_approve_with_audit_log(app, project):
         assert log[2].reason == "宗地图不清晰" and log[2].materials == ["宗地图", "出让公告"]
         assert log[0].actor.username == "owner" and log[1].actor.username == "planner"
         assert log[-1].document_number == "津滨规〔2026〕3号"
+        # The owner is told of every officer's decision, in the same transaction (outbox).
+        told = db.session.scalars(select(Notification).where(Notification.channel == "inbox",
+                                                             Notification.kind.startswith("item_"))
+                                  .order_by(Notification.id)).all()
+        assert [n.kind for n in told] == ["item_accepted", "item_returned", "item_accepted", "item_approved"]
+        assert {n.recipient_user_id for n in told} == {log[0].actor_id}
+        assert "宗地图" in told[1].body and "出让公告" in told[1].body
+        assert "津滨规〔2026〕3号" in told[-1].body
 
 
 def test_audit_log_is_append_only(app, project):

@@ -9,10 +9,11 @@ from sqlalchemy import select
 from ..accounts.models import User
 from ..audit.service import record
 from ..extensions import db
+from ..notifications.outbox import enqueue
 from ..planning import AnswersError
 from ..planning.governance import ImpactCase, PlanDiff, compare_plans, impact, with_calendar_days
 from ..planning.service import plan_project
-from ..projects.models import Project
+from ..projects.models import Project, ProjectPlan
 from ..projects.service import current_rules, replan_project
 from .models import RuleBaseVersion
 from .service import calendar_days, version_rules
@@ -69,8 +70,8 @@ def replan_stale_projects(admin: User, today: dt.date | None = None) -> list[Pro
     the rule base in force, audited, in one transaction (projects whose
     answers the new rule base rejects keep their plan).
 
-    This is the one place where re-planned projects are committed: owners'
-    notifications about their new plans belong here."""
+    Each owner is told (through the outbox, in the same transaction) what
+    changed in their plan."""
     impacts = [i for i in stale_projects(today) if not i.diff.error]
     for item in impacts:
         stored = replan_project(item.project, today)
@@ -78,5 +79,23 @@ def replan_stale_projects(admin: User, today: dt.date | None = None) -> list[Pro
                {"total_working_days": item.diff.total_before},
                {"total_working_days": stored.total_working_days, "rule_base_version": stored.rule_base_version,
                 "added": item.diff.added, "removed": item.diff.removed})
+        _notify_owner(item, stored)
     db.session.commit()
     return impacts
+
+
+def _notify_owner(impact: ProjectImpact, stored: ProjectPlan) -> None:
+    """Tell a project's owner that the new rule base changed their plan."""
+    project, diff = impact.project, impact.diff
+    lines = [f"{project.name}的审批计划已按新规则（{stored.rule_base_version}）重新编排：",
+             f"总工期 {diff.total_before} → {stored.total_working_days} 个工作日。"]
+    if diff.added:
+        lines.append("新增事项：" + "、".join(diff.added))
+    if diff.removed:
+        lines.append("取消事项：" + "、".join(diff.removed))
+    enqueue("plan_replanned", f"审批计划已更新：{project.name}", "\n".join(lines), users=[project.owner],
+            link=f"/owner/projects/{project.id}",
+            payload={"project_id": project.id, "plan_id": stored.id, "total_before": diff.total_before,
+                     "total_after": stored.total_working_days, "added": list(diff.added),
+                     "removed": list(diff.removed)},
+            key=f"replan:{stored.id}")

@@ -14,6 +14,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from ..accounts.models import Role, User, utcnow
 from ..extensions import db
+from ..notifications.outbox import enqueue
 from ..planning.calendar import WorkingCalendar
 from ..planning.planner import working_calendar
 from ..projects.models import PlanItem, Project, ProjectPlan
@@ -153,14 +154,44 @@ def transition(
                                 allowed=lifecycle.allowed_transitions(tracked(fresh), actor))
     materials = after.gaps_materials if after.status == lifecycle.ACCEPTED_WITH_GAPS else (
         after.missing_materials if after.status == RETURNED else ())
-    db.session.add(ItemEvent(
+    event = ItemEvent(
         item_id=item.id, project_id=item.project_id, actor_id=user.id, from_status=before.status,
         to_status=after.status, reason=request.reason, materials=list(materials),
         document_number=after.document_number if after.status == APPROVED else None, due_date=after.due_date,
-    ))
+    )
+    db.session.add(event)
+    db.session.flush()
+    _notify_owner(item, event, after)
     db.session.commit()
     db.session.refresh(item)
     return item
+
+
+#: How the owner is told of each state an officer moves an item to.
+OWNER_NOTICES = {
+    "accepted": "已受理", "accepted_with_gaps": "已容缺受理，请按期补齐材料", "returned": "已退回补正，请一次性补齐以下材料",
+    "approved": "已办结", "refused": "不予许可",
+}
+
+
+def _notify_owner(item: PlanItem, event: ItemEvent, after: lifecycle.TrackedItem) -> None:
+    """Tell the project's owner (in the same transaction) of an officer's decision."""
+    notice = OWNER_NOTICES.get(event.to_status)
+    if notice is None:
+        return
+    project = item.project
+    lines = [f"{project.name}：{item.name}（{item.code}）{notice}。"]
+    lines += [f"- {m}" for m in event.materials or ()]
+    if event.reason:
+        lines.append(f"理由：{event.reason}")
+    if event.document_number:
+        lines.append(f"文号：{event.document_number}")
+    if after.due_date and event.to_status in ("accepted", "accepted_with_gaps"):
+        lines.append(f"承诺办结日期：{after.due_date.isoformat()}")
+    enqueue(f"item_{event.to_status}", f"{item.name}{notice.split('，')[0]}：{project.name}", "\n".join(lines),
+            users=[project.owner], link=f"/owner/projects/{project.id}",
+            payload={"project_id": project.id, "item_id": item.id, "code": item.code, "status": event.to_status},
+            key=f"item-event:{event.id}")
 
 
 def events_of(item: PlanItem) -> list[ItemEvent]:
