@@ -276,3 +276,21 @@ def test_overdue_target_warns_once(ctx, users):
     warned = db.session.scalars(select(Notification).where(Notification.kind == "hookup_overdue")).all()
     users_told = {n.recipient_user_id for n in warned if n.channel == "inbox"}
     assert {users["owner"], users["utility"], users["admin"]} <= users_told
+
+
+def test_a_connection_reported_by_the_provider_moves_the_owners_projected_dates(ctx, users):
+    from coordinator.projects.models import Project
+    from coordinator.tracking.service import progress_of
+
+    project_id = file_project(users["owner"])
+    project = db.session.get(Project, project_id)
+    owner = db.session.get(User, users["owner"])
+    planned = next(r for r in progress_of(project, owner, TODAY).items if r.item.code == "power_hookup")
+    assert not planned.projected.done
+    power = requests_of(project_id)["power"]
+    utility = db.session.get(User, users["utility"])
+    claim_hookup(power.id, utility, TODAY)
+    connected = planned.projected.planned_finish + dt.timedelta(days=14)
+    report_progress(power.id, utility, "connected", "接电完成", connected)
+    row = next(r for r in progress_of(project, owner, TODAY).items if r.item.code == "power_hookup")
+    assert row.projected.done and row.projected.finish == connected and row.projected.moved

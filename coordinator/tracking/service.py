@@ -14,6 +14,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from ..accounts.models import Role, User, utcnow
 from ..extensions import db
+from ..hookups.service import hookups_of
 from ..notifications.outbox import enqueue
 from ..planning.calendar import WorkingCalendar
 from ..planning.planner import working_calendar
@@ -349,6 +350,13 @@ class ProjectProgress:
     today: dt.date
 
 
+def hookup_actuals(project: Project) -> dict[str, replan.Actual]:
+    """What the utility providers reported, as actual dates of the plan's
+    ``<utility>_hookup`` steps: started when claimed, finished when connected."""
+    return {f"{r.utility}_hookup": replan.Actual(r.claimed_at.date() if r.claimed_at else None, r.connected_on)
+            for r in hookups_of(project) if r.claimed_at or r.connected_on}
+
+
 def progress_of(project: Project, user: User, today: dt.date | None = None) -> ProjectProgress:
     """The owner's view of tracking: each item's state, what the owner can do,
     its planned and projected dates, and construction start planned vs projected."""
@@ -359,6 +367,7 @@ def progress_of(project: Project, user: User, today: dt.date | None = None) -> P
     cal = calendar()
     actuals = {i.code: replan.Actual(i.actual_start, i.actual_finish) for i in stored.items
                if i.status in (APPROVED, *OPEN_STATES, RETURNED)}
+    actuals.update(hookup_actuals(project))
     projected = replan.project_dates(stored.plan, actuals, cal, today)
     statuses = {i.code: i.status for i in stored.items}
     ratings = {r.item_id: r for r in db.session.scalars(select(ItemRating).where(ItemRating.project_id == project.id))}
