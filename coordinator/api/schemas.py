@@ -130,6 +130,13 @@ class ErrorSchema(Schema):
     )
 
 
+class TransitionConflictSchema(ErrorSchema):
+    """A refused item transition (409): the error plus the moves allowed now."""
+
+    allowed = fields.List(fields.String(), required=True,
+                          metadata={"description": "the transitions the caller may make from the current state"})
+
+
 class ProjectRequestSchema(Schema):
     """``POST /projects``: ``{name, answers, land_date?, commitment?}``."""
 

@@ -14,7 +14,7 @@ from ..tracking import lifecycle, service
 from ..tracking.lifecycle import TransitionError
 from . import blueprint
 from .auth import protected
-from .schemas import ErrorSchema
+from .schemas import ErrorSchema, TransitionConflictSchema
 from .tracking_schemas import (
     ItemSchema, QueueArgsSchema, QueueSchema, RatingRequestSchema, RatingSchema, TransitionRequestSchema,
 )
@@ -33,10 +33,11 @@ def _item_or_abort(item_id: int):
         abort(403, error="forbidden", message="the item belongs to another department")
 
 
-def _error(exc: TransitionError):
-    """A lifecycle error in the API's shape; 409s also list the allowed transitions."""
+def _error(exc: TransitionError, list_allowed: bool = False):
+    """A lifecycle error in the API's shape; a refused transition's 409 also
+    lists the transitions allowed now (``list_allowed``)."""
     body = {"error": exc.code, "message": exc.message, "fields": exc.fields}
-    if exc.status == 409 or exc.allowed:
+    if list_allowed and exc.status == 409:
         body["allowed"] = exc.allowed
     response = jsonify(body)
     response.status_code = exc.status
@@ -102,7 +103,7 @@ def get_item(item_id: int):
 @blueprint.alt_response(403, schema=ErrorSchema, description="not the caller's move (the owner submits and "
                         "resubmits; the item's department does the rest)")
 @blueprint.alt_response(404, schema=ErrorSchema, description="no such item, or not one the caller may see")
-@blueprint.alt_response(409, schema=ErrorSchema, description="illegal transition (also: another officer moved the "
+@blueprint.alt_response(409, schema=TransitionConflictSchema, description="illegal transition (also: another officer moved the "
                         "item first) or prerequisites not approved; `allowed` lists the transitions possible now")
 def transition_item(body, item_id: int):
     """Move an item: the owner submits and resubmits; an officer of the
@@ -115,7 +116,7 @@ def transition_item(body, item_id: int):
                                   missing_materials=body["missing_materials"], gaps_due=body["gaps_due"],
                                   document_number=body["document_number"])
     except TransitionError as exc:
-        return _error(exc)
+        return _error(exc, list_allowed=True)
     except Forbidden:
         abort(403, error="forbidden", message="only the owner or the item's department may move it")
     return item_view(item)
