@@ -333,3 +333,14 @@ def test_deactivation_ends_an_open_session(admin, users):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     admin.post(f"/admin/users/{users['owner']}/active", data={"active": "1"})
     assert login(owner, "owner").status_code == 302
+
+
+def test_the_providers_table_shows_each_providers_own_webhook(app, admin, users):
+    from coordinator.hookups.models import ProviderWebhook
+
+    with app.app_context():
+        power = db.session.scalar(select(Organisation).where(Organisation.code == "power_binhai"))
+        db.session.add(ProviderWebhook(organisation_id=power.id, url="https://hooks.example.test/binhai", secret="s"))
+        db.session.commit()
+    page = admin.get("/admin/organisations").get_data(as_text=True)
+    assert "https://hooks.example.test/binhai" in page and "未登记" in page

@@ -19,6 +19,7 @@ from ..extensions import db, login_manager
 from ..governance import service as rules_service
 from ..governance.impact import preview_impact, replan_stale_projects, stale_projects
 from ..governance.models import VersionStatus
+from ..hookups.models import ProviderWebhook
 from ..governance.service import GovernanceError
 from ..planning.governance import BundleError, CalendarNoticeError, bundle_from_zip, bundle_items, \
     parse_calendar_notice, replace_files
@@ -310,8 +311,9 @@ def organisations_page():
         if item.department:
             handled.setdefault(item.department, []).append(item.name)
     users = list(db.session.scalars(select(User).order_by(User.role, User.username)))
+    webhooks = {w.organisation_id: w.url for w in db.session.scalars(select(ProviderWebhook))}
     return render_template("admin/organisations.html", organisations=organisations(), handled=handled,
-                           users=users, org_form=OrganisationForm(), user_form=_user_form(),
+                           webhooks=webhooks, users=users, org_form=OrganisationForm(), user_form=_user_form(),
                            roles=[r.value for r in Role])
 
 
