@@ -1,5 +1,5 @@
 """Officer queue benchmark on PostgreSQL:
-``DATABASE_URL=postgresql+psycopg://… .venv/bin/python benchmarks/queue.py [--projects 100000]``.
+``DATABASE_URL=postgresql+psycopg://… .venv/bin/python benchmarks/officer_queue.py [--projects 100000]``.
 
 Resets the database (drops every table, migrates to head), then seeds
 ``--projects`` projects inside PostgreSQL with ``INSERT … SELECT`` over
