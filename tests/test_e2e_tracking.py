@@ -7,66 +7,18 @@ Runs on its own SQLite file, or on ``DATABASE_URL`` (emptied afterwards)."""
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-CHROMIUM = Path("/usr/bin/chromium")
-_missing = None
-if not CHROMIUM.exists():
-    _missing = f"{CHROMIUM} is not installed"
-else:
-    try:
-        from playwright.sync_api import expect, sync_playwright
-    except ImportError as exc:  # pragma: no cover - the test extra installs it
-        _missing = f"the playwright package is not installed ({exc})"
-if _missing:
-    if os.environ.get("CI"):
-        pytest.fail(f"browser tests cannot run in CI: {_missing}", pytrace=False)
-    pytest.skip(f"browser tests need Chromium: {_missing}", allow_module_level=True)
+from coordinator.extensions import db
 
-from sqlalchemy import select  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
+from .test_e2e_browser import (  # noqa: F401  (fixtures; skips the module without Chromium)
+    PASSWORD, _empty_tables, _new_page, browser, expect, live_server,
+)
 
-from coordinator import create_app  # noqa: E402
-from coordinator.database import upgrade  # noqa: E402
-from coordinator.extensions import db  # noqa: E402
-
-PASSWORD = "e2e correct horse battery"
-TIMEOUT_MS = 10_000
 SCREENSHOTS = Path(os.environ.get("E2E_SCREENSHOTS", "")) if os.environ.get("E2E_SCREENSHOTS") else None
-
-
-def _empty_tables(app) -> None:
-    with app.app_context():
-        db.session.remove()
-        with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
-
-
-@pytest.fixture(scope="module")
-def live_server(request, tmp_path_factory):
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        request.getfixturevalue("app")  # the suite's database, reset and migrated once
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.sqlite'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "e2e-secret", "WTF_CSRF_ENABLED": True})
-    upgrade(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-tracking-http", daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        _empty_tables(app)
-        with app.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture
@@ -101,25 +53,8 @@ def ready_item(live_server):
     _empty_tables(app)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def _page(browser, base: str, username: str, lands_on: str):
-    context = browser.new_context(base_url=base, locale="zh-CN", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.problems = []
-    page.on("pageerror", lambda exc: page.problems.append(f"page error: {exc}"))
-    page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico")
-            and page.problems.append(f"{r.status} {r.request.method} {r.url}"))
+    context, page = _new_page(browser, base)
     page.goto("/login")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
