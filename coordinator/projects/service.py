@@ -18,6 +18,7 @@ from ..hookups.service import project_hookups_json, sync_hookups
 from ..planning import AnswersError, Plan, RuleBase
 from ..planning.answers import problem
 from ..planning.service import plan_project
+from .access import acts_for_owner
 from .models import AnswerSet, PlanItem, Project, ProjectPlan, QuestionnaireDraft
 
 NAME_MAX = 200
@@ -136,7 +137,7 @@ def project_for(user: User, project_id: int) -> Project:
     project = db.session.get(Project, project_id)
     if project is None:
         raise NotFound()
-    if user.role == Role.admin or project.owner_id == user.id:
+    if user.role == Role.admin or acts_for_owner(user, project):
         return project
     if user.role == Role.officer and user.organisation is not None:
         plan = project.current_plan

@@ -18,6 +18,7 @@ from ..hookups.service import hookups_of
 from ..notifications.outbox import enqueue
 from ..planning.calendar import WorkingCalendar
 from ..planning.planner import working_calendar
+from ..projects.access import acts_for_owner
 from ..projects.models import PlanItem, Project, ProjectPlan
 from ..projects.service import current_rules
 from . import lifecycle, replan, stats
@@ -85,7 +86,7 @@ def _columns(t: TrackedItem) -> dict[str, Any]:
 def role_on(user: User, item: PlanItem) -> str | None:
     """``owner`` for the project's owner, ``department`` for an officer of
     the item's department, ``None`` for anyone else."""
-    if item.project.owner_id == user.id:
+    if acts_for_owner(user, item.project):
         return OWNER
     if user.role == Role.officer and user.organisation is not None and user.organisation.code == item.department:
         return DEPARTMENT
@@ -204,7 +205,7 @@ def rate(user: User, item_id: int, score: int, comment: str = "") -> ItemRating:
     """The owner rates an approved item once (好差评); 404 for anyone but its
     owner, 409 before approval or a second time, 400 out of 1–5."""
     item = item_for(user, item_id)
-    if item.project.owner_id != user.id:
+    if not acts_for_owner(user, item.project):
         raise NotFound()
     if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
         raise InvalidRating("invalid", "the score is 1 to 5", fields={"score": ["between 1 and 5"]})
