@@ -16,9 +16,17 @@ blueprint = Blueprint("accounts", __name__)
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    return user if user and user.active else None
+def _load_user(session_id: str) -> User | None:
+    """The session's user while it is active and the session is of its
+    current generation (:meth:`User.end_sessions` ends the older ones)."""
+    user_id, _, generation = session_id.partition(".")
+    try:
+        user = db.session.get(User, int(user_id))
+    except ValueError:
+        return None
+    if user is None or not user.active or user.awaiting_verification or generation != str(user.session_generation):
+        return None
+    return user
 
 
 @login_manager.request_loader

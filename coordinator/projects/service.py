@@ -18,7 +18,8 @@ from ..hookups.service import project_hookups_json, sync_hookups
 from ..planning import AnswersError, Plan, RuleBase
 from ..planning.answers import problem
 from ..planning.service import plan_project
-from .access import acts_for_owner
+from ..companies.service import company_of
+from .access import acted_for_by, acts_for_owner
 from .models import AnswerSet, PlanItem, Project, ProjectPlan, QuestionnaireDraft
 
 NAME_MAX = 200
@@ -64,7 +65,8 @@ def create_project(
         errors.update(exc.fields)
     if errors:
         raise ProjectError(errors)
-    project = Project(owner=owner, name=name, district=str(plan.answers.get("district") or ""))
+    project = Project(owner=owner, company=company_of(owner), name=name,
+                      district=str(plan.answers.get("district") or ""))
     db.session.add(project)
     _store_plan(project, owner, answers, land_date, commitment, plan)
     sync_hookups(project, plan, today)
@@ -157,10 +159,8 @@ class ProjectSummary:
 
 
 def projects_of(owner: User) -> list[ProjectSummary]:
-    """The owner's projects, newest first, with status and next due item."""
-    projects = db.session.scalars(
-        select(Project).where(Project.owner_id == owner.id).order_by(Project.id.desc())
-    ).all()
+    """The projects of the owner's company, newest first, with status and next due item."""
+    projects = db.session.scalars(select(Project).where(acted_for_by(owner)).order_by(Project.id.desc())).all()
     out = []
     for project in projects:
         plan = project.current_plan
