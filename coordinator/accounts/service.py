@@ -192,6 +192,9 @@ class AccountProblems(Exception):
     """An account request is refused; ``fields`` maps each bad field to its
     messages (Chinese msgids, rendered in the reader's language)."""
 
+    #: 409 rather than 400: the username or company is registered already
+    conflict = False
+
     def __init__(self, fields: dict[str, list]):
         self.fields = fields
         super().__init__("; ".join(f"{k}: {', '.join(str(m) for m in v)}" for k, v in fields.items()))
@@ -199,6 +202,8 @@ class AccountProblems(Exception):
 
 class AccountConflict(AccountProblems):
     """The username, or the company, is registered already."""
+
+    conflict = True
 
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{2,79}$")

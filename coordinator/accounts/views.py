@@ -8,9 +8,12 @@ from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
 from ..extensions import db, limiter, login_manager
-from .forms import LoginForm
+from .forms import ForgotPasswordForm, LoginForm, SetPasswordForm
+from .links import LinkInvalid, user_for_link
 from .models import User
-from .service import authenticate, user_for_token
+from .service import (
+    AccountProblems, AccountUnverified, authenticate, request_password_reset, set_password_from_link, user_for_token,
+)
 
 blueprint = Blueprint("accounts", __name__)
 
@@ -50,7 +53,11 @@ def login():
     """Only failed attempts count towards the limit (per address)."""
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.username.data, form.password.data)
+        try:
+            user = authenticate(form.username.data, form.password.data)
+        except AccountUnverified:
+            flash(_("账号尚未激活：请先打开注册时发到您邮箱的确认链接，然后再登录。"), "error")
+            return render_template("accounts/login.html", form=form), 403
         if user:
             login_user(user)
             target = request.args.get("next", "")
@@ -73,3 +80,42 @@ def logout():
 def _too_many_attempts(error):
     flash(_("登录失败次数过多，请稍后再试。"), "error")
     return render_template("accounts/login.html", form=LoginForm()), 429
+
+
+DEFAULT_RESET_LIMIT = "5 per hour"
+
+
+def _reset_limit() -> str:
+    return current_app.config.get("PASSWORD_RESET_RATE_LIMIT") or DEFAULT_RESET_LIMIT
+
+
+@blueprint.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def forgot_password():
+    """Ask for a reset link; the answer is the same whether or not the address is known."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_password_reset(form.email.data.strip())
+        flash(_("如果该邮箱属于某个账号，重置密码的链接已发往该邮箱，一小时内有效。"), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form), 400 if form.errors else 200
+
+
+@blueprint.route("/password/<any(invite, reset):purpose>/<token>", methods=["GET", "POST"])
+def set_password(purpose: str, token: str):
+    """Choose a password from an invitation or reset link (single use); every
+    other session of the account ends."""
+    try:
+        user = user_for_link(purpose, token)
+    except LinkInvalid:
+        return render_template("accounts/link_invalid.html"), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            set_password_from_link(purpose, token, form.password.data)
+        except AccountProblems as exc:
+            form.password.errors = [str(m) for m in exc.fields["password"]]
+            return render_template("accounts/set_password.html", form=form, user=user), 400
+        flash(_("密码已设置，请用新密码登录。"), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/set_password.html", form=form, user=user), 400 if form.errors else 200

@@ -59,6 +59,10 @@ def _text(value: object, field: str, limit: int, problems: dict) -> str:
     return text
 
 
+#: What a company gives to register itself (``POST /api/v1/registrations``).
+REGISTRATION_FIELDS = ("company_name", "uscc", "contact_name", "email", "username", "password")
+
+
 def register_company(*, company_name: str, uscc: str, contact_name: str, email: str, username: str,
                      password: str) -> User:
     """A company registers itself: the company and its first user (its
