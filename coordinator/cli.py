@@ -244,12 +244,16 @@ def _account_problems(exc) -> None:
 
 
 def _account_app():
-    """The app on the configured database, migrated to head."""
+    """The app on the configured database, migrated to head, with the rule
+    base's departments, the coordinator office and the utility providers."""
     from . import create_app
     from .database import upgrade
+    from .demo import seed_organisations
 
     app = create_app()
     upgrade(app)
+    with app.app_context():
+        seed_organisations()
     return app
 
 

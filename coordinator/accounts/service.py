@@ -245,8 +245,9 @@ def create_account(username: str, password: str, role: str, *, department: str |
                    organisation: str | None = None, email: str | None = None, display_name: str = "") -> User:
     """Create an account from the command line (the first administrator among
     them): an officer names a ``department`` (code), utility and agency staff
-    an ``organisation`` (name or code), an owner optionally its company (a
-    new company when none has that name). Every problem is reported at once;
+    an ``organisation`` (name or code), an admin belongs to the coordinator
+    office, an owner optionally names its company (a new company when none
+    has that name). Every problem is reported at once;
     nothing is stored unless all is well."""
     from ..companies.service import company_named
 
@@ -276,6 +277,10 @@ def create_account(username: str, password: str, role: str, *, department: str |
                 problems["organisation"] = [_l("未知的单位：%(name)s", name=organisation)]
         elif chosen in (Role.utility, Role.agency):
             problems["organisation"] = [_l("该角色需要所属单位（--organisation）")]
+        elif chosen == Role.admin:  # the coordinator office, when there is exactly one
+            offices = db.session.scalars(select(Organisation).where(
+                Organisation.kind == OrganisationKind.coordinator).limit(2)).all()
+            org = offices[0] if len(offices) == 1 else None
     problems = {k: v for k, v in problems.items() if v}
     if problems:
         raise AccountProblems(problems)

@@ -78,6 +78,9 @@ def logout():
 
 @blueprint.errorhandler(429)
 def _too_many_attempts(error):
+    if request.endpoint == "accounts.forgot_password":
+        flash(_("请求过于频繁，请稍后再试。"), "error")
+        return render_template("accounts/forgot_password.html", form=ForgotPasswordForm()), 429
     flash(_("登录失败次数过多，请稍后再试。"), "error")
     return render_template("accounts/login.html", form=LoginForm()), 429
 
