@@ -72,6 +72,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(utility_bp)
     app.register_blueprint(notifications_bp)
     init_security(app)
+    from .accounts.oidc import init_oidc
+
+    init_oidc(app)
     csrf.exempt(api_bp)
     api.register_blueprint(api_bp)
 

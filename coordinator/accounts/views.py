@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
@@ -122,3 +122,34 @@ def set_password(purpose: str, token: str):
         flash(_("密码已设置，请用新密码登录。"), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/set_password.html", form=form, user=user), 400 if form.errors else 200
+
+
+@blueprint.route("/login/sso")
+def oidc_login():
+    """Off to the unified identity platform (only when single sign-on is configured)."""
+    from .oidc import oauth, oidc_enabled
+
+    if not oidc_enabled(current_app):
+        abort(404)
+    return oauth.unified.authorize_redirect(url_for("accounts.oidc_callback", _external=True))
+
+
+@blueprint.route("/login/sso/callback")
+def oidc_callback():
+    """Back from the identity platform: log the matched (or provisioned) account in."""
+    from authlib.integrations.base_client import OAuthError
+
+    from .oidc import SsoRefused, oauth, oidc_enabled, sso_user
+
+    if not oidc_enabled(current_app):
+        abort(404)
+    try:
+        token = oauth.unified.authorize_access_token()
+        claims = {**(token.get("userinfo") or {}), **oauth.unified.userinfo(token=token)}
+        user = sso_user(claims)
+    except (OAuthError, SsoRefused) as exc:
+        current_app.logger.warning("single sign-on refused: %s", exc)
+        flash(_("统一身份认证登录未成功：该身份在本系统没有对应的单位或部门，请联系政务服务办。"), "error")
+        return render_template("accounts/login.html", form=LoginForm()), 403
+    login_user(user)
+    return redirect(url_for("home"))
