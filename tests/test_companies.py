@@ -140,3 +140,28 @@ def test_an_invitation_with_bad_fields_names_them_and_stores_nothing(app, client
 def test_officers_and_utility_staff_have_no_company_page(app, client, users):
     login(client, "officer")
     assert client.get("/company").status_code == 403
+
+
+def test_the_company_api_invites_lists_and_removes(app, client, mailbox):
+    ids = _company_with_project(app)
+    login(client, "boss")
+    bad = client.post("/api/v1/company/members", json={"username": "li", "display_name": "", "email": "x"})
+    assert bad.status_code == 400 and set(bad.get_json()["fields"]) == {"username", "display_name", "email"}
+    taken = client.post("/api/v1/company/members", json={"username": "outsider", "display_name": "李工",
+                                                          "email": "li@example.cn"})
+    assert taken.status_code == 409
+    made = client.post("/api/v1/company/members", json={"username": "li-gong", "display_name": "李工",
+                                                         "email": "li@example.cn"})
+    assert made.status_code == 201 and made.get_json()["awaiting_verification"] is True
+    company = client.get("/api/v1/company").get_json()
+    assert company["id"] == ids["company"] and [m["username"] for m in company["members"]] == ["boss", "li-gong"]
+    with app.app_context():
+        mailbox.deliver()
+        assert mailbox.link_to("li@example.cn").startswith("/password/invite/")
+    colleague_id = made.get_json()["id"]
+    outsider = app.test_client()
+    login(outsider, "outsider")
+    assert outsider.delete(f"/api/v1/company/members/{colleague_id}").status_code == 404
+    assert client.delete(f"/api/v1/company/members/{ids['boss']}").status_code == 400
+    assert client.delete(f"/api/v1/company/members/{colleague_id}").status_code == 204
+    assert [m["username"] for m in client.get("/api/v1/company").get_json()["members"]] == ["boss"]

@@ -137,8 +137,8 @@ def admin_create_user(admin: User, *, username: str, password: str, role: Role, 
     """Add an account on behalf of the coordinator office."""
     if not username or db.session.scalar(select(User).where(User.username == username)):
         raise AccountError("username", "the username is missing or already used")
-    if not password or len(password) < 8:
-        raise AccountError("password", "the initial password has at least 8 characters")
+    if problems := password_problems(password or "", username=username):
+        raise AccountError("password", "; ".join(str(p) for p in problems))
     _check_membership(role, organisation)
     user = create_user(username, password, role, display_name, organisation)
     db.session.flush()
