@@ -435,3 +435,20 @@ def test_benchmark_builds_a_plan_of_about_200_items():
     assert 180 <= len(plan["items"]) <= 220
     data = plan_pdf(plan, rules)
     assert module.pages(data) > 5 and data.startswith(b"%PDF-")
+
+
+def test_the_cover_qr_code_is_reportlabs_encoding_of_the_url():
+    """The cover draws the modules of reportlab's own QR encoder, finder
+    patterns at the top-left, top-right and bottom-left corners."""
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+
+    from coordinator.rendering.pdf.cover import qr_modules
+
+    modules = qr_modules(URL)
+    widget = QrCodeWidget(URL, barLevel="M")
+    widget.qr.make()
+    assert modules == [[bool(m) for m in row] for row in widget.qr.modules]
+    n = len(modules)
+    for r, c in ((0, 0), (0, n - 7), (n - 7, 0)):  # the 7×7 finder patterns: dark ring, light ring, dark core
+        assert all(modules[r][c + i] and modules[r + 6][c + i] for i in range(7))
+        assert not modules[r + 1][c + 1] and modules[r + 3][c + 3]

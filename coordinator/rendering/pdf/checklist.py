@@ -8,12 +8,10 @@ page continues on the next one, line by line."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from reportlab.lib import colors
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, PageBreak
 
 from ..textreport import MODE_NAMES
 from .common import (
@@ -27,9 +25,10 @@ from .common import (
     C_STRIPE,
     LIST_PAGE,
     MODE_EXTRAS,
+    PdfPage,
     _area,
-    _PageFlowable,
 )
+from .text import Line, Measure, Segments, Style, draw_line, plain
 
 if TYPE_CHECKING:
     from .document import _Document
@@ -39,30 +38,11 @@ COLUMNS = (150, 96, 62, 40, 74, 204, 160)
 HEADER = ("事项", "办理部门", "办理方式", "工作日", "计划日期", "需准备的材料", "依据")
 EXCLUDED_COLUMNS = (0.32, 0.68)
 PAD_X, PAD_TOP, PAD_BOTTOM = 3.0, 2.5, 3.0
-#: Characters a line may not start with (避头尾: closing punctuation stays with what it closes).
-NO_LINE_START = set("，。、；：？！）》」』】〕”’,.;:?!)]}%")
-
-
-@dataclass(frozen=True)
-class Style:
-    """A paragraph's type size and line height (colours travel with the text)."""
-
-    size: float
-    leading: float
-
-
 CELL = Style(7.2, 9.2)
 STRONG = Style(8, 10.2)
 CODE = Style(6, 7.6)
 MUTED_SMALL = Style(6.5, 8.4)
 TH = Style(7.5, 9.5)
-Segments = list[tuple[str, Any]]  # (text, colour) runs of one paragraph
-
-
-@dataclass
-class Line:
-    segments: Segments
-    style: Style
 
 
 @dataclass
@@ -74,83 +54,6 @@ class Cell:
     def height(self) -> float:
         return sum(line.style.leading for line in self.lines)
 
-
-class Measure:
-    """Glyph widths of one font, read from its face once (TrueType) or asked
-    of reportlab once per character (CID fonts)."""
-
-    def __init__(self, font: str):
-        self.font = font
-        face = getattr(pdfmetrics.getFont(font), "face", None)
-        widths = getattr(face, "charWidths", None)
-        default = getattr(face, "defaultWidth", 1000)
-        if widths is not None:
-            self._unit: Callable[[str], float] = lambda ch: widths.get(ord(ch), default)
-        else:
-            cache: dict[str, float] = {}
-
-            def unit(ch: str) -> float:
-                if ch not in cache:
-                    cache[ch] = pdfmetrics.stringWidth(ch, font, 1000)
-                return cache[ch]
-            self._unit = unit
-
-    def width(self, text: str, size: float) -> float:
-        unit = self._unit
-        return sum(unit(ch) for ch in text) * size / 1000
-
-    def wrap(self, segments: Segments, style: Style, width: float) -> list[Line]:
-        """The runs broken into lines no wider than ``width``: anywhere between
-        Chinese characters, at spaces or punctuation in Latin text, never
-        before closing punctuation."""
-        chars = [(ch, colour) for text, colour in segments for ch in text]
-        unit, limit = self._unit, width * 1000 / style.size
-        lines: list[list[tuple[str, Any]]] = []
-        start, used, last_break = 0, 0.0, None
-        i = 0
-        while i < len(chars):
-            ch = chars[i][0]
-            if ch == "\n":
-                lines.append(chars[start:i])
-                start, used, last_break, i = i + 1, 0.0, None, i + 1
-                continue
-            w = unit(ch)
-            if used + w > limit and i > start:
-                cut = i
-                if not _breakable(chars, i) and last_break is not None and last_break > start:
-                    cut = last_break
-                if chars[cut][0] in NO_LINE_START and cut - 1 > start:
-                    cut -= 1
-                lines.append(chars[start:cut])
-                while cut < len(chars) and chars[cut][0] == " ":
-                    cut += 1
-                start, used, last_break, i = cut, 0.0, None, cut
-                continue
-            used += w
-            i += 1
-            if _breakable(chars, i):
-                last_break = i
-        if start < len(chars) or not lines:
-            lines.append(chars[start:])
-        return [Line(_regroup(chars), style) for chars in lines]
-
-
-def _breakable(chars: list[tuple[str, Any]], i: int) -> bool:
-    """May a line break before position ``i``?"""
-    if i <= 0 or i >= len(chars):
-        return True
-    before, after = chars[i - 1][0], chars[i][0]
-    return not (before.isascii() and before.isalnum() and after.isascii() and after.isalnum())
-
-
-def _regroup(chars: list[tuple[str, Any]]) -> Segments:
-    out: Segments = []
-    for ch, colour in chars:
-        if out and out[-1][1] == colour:
-            out[-1] = (out[-1][0] + ch, colour)
-        else:
-            out.append((ch, colour))
-    return out
 
 
 # --------------------------------------------------------------------------
@@ -235,7 +138,7 @@ class _Layout:
                 y -= line.style.leading
                 baseline = y + (line.style.leading - line.style.size) * 0.6
                 if cell.centre:
-                    self.op("line_text", x + (w - self.measure.width(_plain(line), line.style.size)) / 2, baseline,
+                    self.op("line_text", x + (w - self.measure.width(plain(line), line.style.size)) / 2, baseline,
                             line)
                 else:
                     self.op("line_text", x + PAD_X, baseline, line)
@@ -252,15 +155,11 @@ def _split(cell: Cell, room: float) -> tuple[Cell, Cell]:
     return Cell(cell.lines[:n], cell.centre), Cell(cell.lines[n:], cell.centre)
 
 
-def _plain(line: Line) -> str:
-    return "".join(text for text, _ in line.segments)
-
-
 # --------------------------------------------------------------------------
 # the content
 
 
-def checklist(doc: "_Document") -> list[Flowable]:
+def checklist(doc: "_Document") -> list[PdfPage]:
     """The checklist as pages for the document's story."""
     measure = Measure(doc.font.name)
     layout = _Layout(measure)
@@ -306,10 +205,8 @@ def checklist(doc: "_Document") -> list[Flowable]:
                 [([(str(ex.get("name") or ex.get("code")), C_INK)], CELL)],
                 [([("；".join(str(b) for b in ex.get("because") or []), C_MUTED)], MUTED_SMALL)],
             ]))
-    out: list[Flowable] = []
+    out: list[PdfPage] = []
     for page in layout.pages:
-        if out:
-            out.append(PageBreak())
         out.append(_ChecklistPage(page, doc.font.name))
     return out
 
@@ -348,7 +245,7 @@ def _row(it: Mapping[str, Any]) -> list[list[tuple[Segments, Style]]]:
     return [item, department, modes, days_cell, dates, materials, basis]
 
 
-class _ChecklistPage(_PageFlowable):
+class _ChecklistPage(PdfPage):
     page = LIST_PAGE
 
     def __init__(self, page: Page, font: str):
@@ -359,12 +256,7 @@ class _ChecklistPage(_PageFlowable):
         for op in self.ops:
             kind = op[0]
             if kind == "line_text":
-                _, x, y, line = op
-                for text, colour in line.segments:
-                    c.setFillColor(colour)
-                    c.setFont(self.font, line.style.size)
-                    c.drawString(x, y, text)
-                    x += pdfmetrics.stringWidth(text, self.font, line.style.size)
+                draw_line(c, self.font, *op[1:])
             elif kind == "rect":
                 _, x, y, w, h, fill = op
                 c.setFillColor(fill)
