@@ -5,7 +5,8 @@ import itertools
 import math
 from typing import TYPE_CHECKING, Mapping
 
-from reportlab.graphics.barcode import qrencoder
+import segno
+
 from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
 
@@ -173,11 +174,9 @@ def cover(doc: "_Document") -> list[PdfPage]:
 
 
 def qr_modules(url: str) -> list[list[bool]]:
-    """The QR code of ``url`` (error correction M) as rows of dark modules."""
-    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-    qr.addData(url)
-    qr.make()
-    return [[bool(m) for m in row] for row in qr.modules]
+    """The QR code of ``url`` (error correction M, encoded by segno) as rows
+    of dark modules, without the quiet zone."""
+    return [[bool(m) for m in row] for row in segno.make_qr(url, error="m", boost_error=False).matrix]
 
 
 class _CoverPage(PdfPage):

@@ -8,7 +8,7 @@ several times, and importing them cost as much as drawing a typical plan):
 1. **Cover** (A4 landscape): project, owner, the answers as the
    questionnaire's texts and labels, the 拿地即开工 verdict with its reasons,
    parallel vs serial working days, key dates, generation date, rule-base
-   version and a QR code (``reportlab.graphics.barcode.qr``) to the project
+   version and a QR code (encoded by segno) to the project
    page.
 2. **Flowchart** (A3 landscape): the swimlane layout of
    :func:`~coordinator.rendering.layout.flowchart_layout` — computed here with
