@@ -30,6 +30,25 @@ def item_progress(project):
 
 
 @blueprint.app_template_global()
+def prerequisites_text(plan: dict, codes: list[str]) -> str:
+    """The items ``codes`` of the plan JSON with their departments, in the
+    reader's language: "建设工程设计方案审查（市规划和自然资源局滨海新区分局）、…"."""
+    from .. import _pick
+    from ..projects.service import current_rules
+
+    entries = {i["code"]: i for i in plan.get("items", [])}
+    departments = current_rules().departments
+    out = []
+    for code in codes:
+        entry = entries.get(code, {"name": code, "department": ""})
+        dept = departments.get(entry["department"])
+        name = _pick(entry["name"], entry.get("name_en", ""))
+        out.append(_("%(item)s（%(department)s）", item=name, department=_pick(dept.name, dept.name_en))
+                   if dept else name)
+    return _("、").join(out)
+
+
+@blueprint.app_template_global()
 def rating_form(item_id: int) -> RatingForm:
     return RatingForm(prefix=f"rate{item_id}")
 
@@ -52,7 +71,8 @@ def submit_item(item_id: int):
     except NotFound:
         abort(404)
     except TransitionError as exc:
-        flash(_("前置事项尚未办结：%(items)s", items="、".join(exc.fields.get("requires", [])))
+        flash(_("前置事项尚未办结：%(items)s", items=prerequisites_text(
+                  service.item_for(current_user._get_current_object(), item_id).plan.plan, exc.fields.get("requires", [])))
               if exc.code == "prerequisites_pending" else _("该事项当前不能申报。"), "error")
         return back
     flash(_("已申报，等待部门受理。"), "success")

@@ -23,7 +23,7 @@ from ..projects.models import PlanItem, Project, ProjectPlan
 from ..projects.service import current_rules
 from . import lifecycle, replan, stats
 from .lifecycle import (
-    APPROVED, DEPARTMENT, NOT_SUBMITTED, OPEN_STATES, OWNER, RETURNED, SUBMITTED, IllegalTransition, Material,
+    APPROVED, DEPARTMENT, NOT_SUBMITTED, OPEN_STATES, OWNER, REFUSED, RETURNED, SUBMITTED, IllegalTransition, Material,
     PrerequisitesPending, TrackedItem, TransitionError, TransitionRequest,
 )
 from .models import ItemEvent, ItemRating
@@ -342,6 +342,9 @@ class ItemProgress:
     deadline: str | None
     projected: "replan.Projected | None"
     rating: ItemRating | None
+    #: why the department returned or refused it (its latest such decision)
+    reason: str | None = None
+    name_en: str = ""
 
 
 @dataclass
@@ -372,6 +375,8 @@ def progress_of(project: Project, user: User, today: dt.date | None = None) -> P
     projected = replan.project_dates(stored.plan, actuals, cal, today)
     statuses = {i.code: i.status for i in stored.items}
     ratings = {r.item_id: r for r in db.session.scalars(select(ItemRating).where(ItemRating.project_id == project.id))}
+    reasons = _decision_reasons(project) if any(i.status in (RETURNED, REFUSED) for i in stored.items) else {}
+    names_en = {i["code"]: i.get("name_en", "") for i in stored.plan.get("items", [])}
     rows = []
     for item in stored.items:
         actor = role_on(user, item) if item.kind == "approval" else None
@@ -380,8 +385,19 @@ def progress_of(project: Project, user: User, today: dt.date | None = None) -> P
         blocking = (lifecycle.blocking_prerequisites(stored.plan, item.code, statuses)
                     if item.status == NOT_SUBMITTED and item.kind == "approval" else [])
         rows.append(ItemProgress(item, allowed, blocking, lifecycle.deadline_flag(cal, item.status, item.due_date, today),
-                                 projected.get(item.code), ratings.get(item.id)))
+                                 projected.get(item.code), ratings.get(item.id), reasons.get(item.id), names_en.get(item.code, "")))
+    rows.sort(key=lambda r: (r.item.planned_start or dt.date.max, r.item.planned_finish or dt.date.max, r.item.position))
     return ProjectProgress(rows, projected.get(replan.CONSTRUCTION_START), today)
+
+
+def _decision_reasons(project: Project) -> dict[int, str]:
+    """Item id → the reason of its latest return or refusal (one query)."""
+    rows = db.session.execute(
+        select(ItemEvent.item_id, ItemEvent.reason)
+        .where(ItemEvent.project_id == project.id, ItemEvent.to_status.in_((RETURNED, REFUSED)))
+        .order_by(ItemEvent.id)
+    ).all()
+    return {item_id: reason for item_id, reason in rows if reason}
 
 
 def statistics_records() -> tuple[list["stats.ItemRecord"], list[tuple[str, int]]]:
