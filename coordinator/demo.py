@@ -14,10 +14,11 @@ from werkzeug.security import generate_password_hash
 from .accounts.models import Organisation, OrganisationKind, Role, User
 from .accounts.service import create_user
 from .extensions import db
+from .governance.service import current_calendar, current_rules
 from .hookups.service import claim_hookup, hookups_of, report_progress
 from .projects.models import Project
-from .projects.service import create_project, current_rules
-from .tracking.service import calendar, rate, transition
+from .projects.service import create_project
+from .tracking.service import rate, transition
 
 DEMO_USERS = ("demo-owner", "demo-officer", "demo-utility", "demo-admin")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -118,7 +119,7 @@ def seed_demo(password: str | None = None, today: dt.date | None = None) -> str:
     user("demo-admin", Role.admin, "区政务服务办", org["gov_service"])
     db.session.commit()
     today = today or dt.date.today()
-    cal = calendar()
+    cal = current_calendar()
     warehouse = _example("warehouse")
     create_project(owner, "滨海新区智能物流仓库", warehouse, land_date=today + dt.timedelta(days=90), today=today)
 
@@ -146,7 +147,7 @@ def _example(name: str) -> dict:
 
 def _play(project: Project, owner: User, officers: dict[str, User], started: dt.date, story) -> None:
     """Move the project's items through ``story`` on the working days it names."""
-    cal = calendar()
+    cal = current_calendar()
     items = {i.code: i for i in project.current_plan.items}
     for number, step in enumerate(sorted(story, key=lambda s: s.day), start=1):
         item = items.get(step.code)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_e2e_browser import _empty_tables, browser, expect  # noqa: F401  (skips without Chromium)
+from tests.owner.test_e2e_browser import _empty_tables, browser, expect  # noqa: F401  (skips without Chromium)
 
 SCRIPT = Path(sys.executable).parent / "coordinator"
 ROOT = Path(__file__).resolve().parents[1]

@@ -34,7 +34,7 @@ def prerequisites_text(plan: dict, codes: list[str]) -> str:
     """The items ``codes`` of the plan JSON with their departments, in the
     reader's language: "建设工程设计方案审查（市规划和自然资源局滨海新区分局）、…"."""
     from .. import _pick
-    from ..projects.service import current_rules
+    from ..governance.service import current_rules
 
     entries = {i["code"]: i for i in plan.get("items", [])}
     departments = current_rules().departments
