@@ -4,7 +4,7 @@ ratings. Each function owns its transaction."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from sqlalchemy import and_, case, func, or_, select, update
@@ -346,13 +346,27 @@ class ProjectProgress:
     items: list[ItemProgress]
     construction_start: "replan.Projected | None"
     today: dt.date
+    #: utility → when its last step is projected to finish (the connection)
+    connections: dict[str, dt.date] = field(default_factory=dict)
 
 
 def hookup_actuals(project: Project) -> dict[str, replan.Actual]:
     """What the utility providers reported, as actual dates of the plan's
-    ``<utility>_hookup`` steps: started when claimed, finished when connected."""
-    return {f"{r.utility}_hookup": replan.Actual(r.claimed_at.date() if r.claimed_at else None, r.connected_on)
-            for r in hookups_of(project) if r.claimed_at or r.connected_on}
+    steps of each utility: its ``<utility>_hookup`` started when claimed;
+    once connected, every step of that utility is done on the connection day."""
+    steps: dict[str, list[str]] = {}
+    for entry in project.current_plan.plan.get("items", []):
+        if entry.get("utility"):
+            steps.setdefault(entry["utility"], []).append(entry["code"])
+    actuals: dict[str, replan.Actual] = {}
+    for r in hookups_of(project):
+        claimed = r.claimed_at.date() if r.claimed_at else None
+        if r.connected_on:
+            for code in steps.get(r.utility, ()):
+                actuals[code] = replan.Actual(min(claimed or r.connected_on, r.connected_on), r.connected_on)
+        elif claimed:
+            actuals[f"{r.utility}_hookup"] = replan.Actual(claimed, None)
+    return actuals
 
 
 def progress_of(project: Project, user: User, today: dt.date | None = None) -> ProjectProgress:
@@ -381,7 +395,12 @@ def progress_of(project: Project, user: User, today: dt.date | None = None) -> P
         rows.append(ItemProgress(item, allowed, blocking, lifecycle.deadline_flag(cal, item.status, item.due_date, today),
                                  projected.get(item.code), ratings.get(item.id), reasons.get(item.id), names_en.get(item.code, "")))
     rows.sort(key=lambda r: (r.item.planned_start or dt.date.max, r.item.planned_finish or dt.date.max, r.item.position))
-    return ProjectProgress(rows, projected.get(replan.CONSTRUCTION_START), today)
+    connections: dict[str, dt.date] = {}
+    for entry in stored.plan.get("items", []):
+        step = projected.get(entry["code"])
+        if entry.get("utility") and step:
+            connections[entry["utility"]] = max(step.finish, connections.get(entry["utility"], step.finish))
+    return ProjectProgress(rows, projected.get(replan.CONSTRUCTION_START), today, connections)
 
 
 def _decision_reasons(project: Project) -> dict[int, str]:
