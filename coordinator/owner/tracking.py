@@ -30,21 +30,28 @@ def item_progress(project):
 
 
 @blueprint.app_template_global()
+def department_name(code: str) -> str:
+    """The department's name in the reader's language (the code when the rule base has no such department)."""
+    from .. import _pick
+    from ..governance.service import current_rules
+
+    dept = current_rules().departments.get(code)
+    return _pick(dept.name, dept.name_en) if dept else code
+
+
+@blueprint.app_template_global()
 def prerequisites_text(plan: dict, codes: list[str]) -> str:
     """The items ``codes`` of the plan JSON with their departments, in the
     reader's language: "建设工程设计方案审查（市规划和自然资源局滨海新区分局）、…"."""
     from .. import _pick
-    from ..governance.service import current_rules
 
     entries = {i["code"]: i for i in plan.get("items", [])}
-    departments = current_rules().departments
     out = []
     for code in codes:
         entry = entries.get(code, {"name": code, "department": ""})
-        dept = departments.get(entry["department"])
         name = _pick(entry["name"], entry.get("name_en", ""))
-        out.append(_("%(item)s（%(department)s）", item=name, department=_pick(dept.name, dept.name_en))
-                   if dept else name)
+        out.append(_("%(item)s（%(department)s）", item=name, department=department_name(entry["department"]))
+                   if entry["department"] else name)
     return _("、").join(out)
 
 
