@@ -2,6 +2,8 @@
 (好差评); the progress table of the plan page comes from :func:`item_progress`."""
 from __future__ import annotations
 
+import re
+
 from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -27,6 +29,15 @@ class RatingForm(FlaskForm):
 def item_progress(project):
     """The owner's progress table of ``project`` (states, actions, planned vs projected dates)."""
     return service.progress_of(project, current_user._get_current_object())
+
+
+@blueprint.app_template_filter()
+def warning_text(warning: str) -> str:
+    """A plan warning in the reader's language (the plan JSON keeps them in Chinese)."""
+    fallback = re.fullmatch(r"(\d{4}) 年的法定节假日和调休安排尚未录入，按周一至周五计算工作日，日期可能有偏差", warning)
+    if fallback:
+        return _("%(year)s 年的法定节假日和调休安排尚未录入，按周一至周五计算工作日，日期可能有偏差", year=fallback[1])
+    return warning
 
 
 @blueprint.app_template_global()
