@@ -435,3 +435,25 @@ def test_benchmark_builds_a_plan_of_about_200_items():
     assert 180 <= len(plan["items"]) <= 220
     data = plan_pdf(plan, rules)
     assert module.pages(data) > 5 and data.startswith(b"%PDF-")
+
+
+def test_the_cover_qr_code_reads_back_as_the_project_url(tmp_path):
+    """The cover's QR code: finder patterns at the top-left, top-right and
+    bottom-left corners, and a real decoder (zbarimg) reads the project URL
+    from the rendered page."""
+    from coordinator.rendering.pdf.cover import qr_modules
+
+    modules = qr_modules(URL)
+    n = len(modules)
+    for r, c in ((0, 0), (0, n - 7), (n - 7, 0)):  # the 7×7 finder patterns: dark ring, light ring, dark core
+        assert all(modules[r][c + i] and modules[r + 6][c + i] for i in range(7))
+        assert not modules[r + 1][c + 1] and modules[r + 3][c + 3]
+    if not (shutil.which("zbarimg") and shutil.which("pdftoppm")):
+        pytest.skip("zbarimg or pdftoppm is not installed")
+    pdf = tmp_path / "cover.pdf"
+    pdf.write_bytes(plan_pdf(warehouse_plan(), RULES, PdfOptions(project_name="滨海智能仓库", url=URL)))
+    subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", "200", "-png", str(pdf), str(tmp_path / "cover")],
+                   check=True)
+    png = next(tmp_path.glob("cover*.png"))
+    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(png)], capture_output=True, text=True)
+    assert decoded.stdout.strip() == URL

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Mapping
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A3, A4, landscape
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (
-    Flowable,
-)
 
 from ..layout import LayoutStyle
 from ..svg import (
@@ -71,7 +65,6 @@ C_STRIPE = HEX("#f6f8fb")
 C_WARN_BG, C_WARN = HEX("#fff8e1"), HEX("#8d6e00")
 C_ACCENT = HEX("#1f4e8c")
 
-BULLET = '<font size="4.5">●</font> '
 MODE_EXTRAS = {"gaps": "可容缺受理", "before_land": "可拿地前办理"}
 
 
@@ -105,47 +98,6 @@ def _flatten(answers: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             out[f"{prefix}{k}"] = v
     return out
-
-
-def _qr(url: str, size: float) -> Drawing:
-    widget = QrCodeWidget(url, barLevel="M", barBorder=2)
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    return drawing
-
-
-def _styles(font: str) -> dict[str, ParagraphStyle]:
-    def style(name: str, size: float, leading: float | None = None, colour=C_INK, **kw) -> ParagraphStyle:
-        return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading or size * 1.32,
-                              textColor=colour, wordWrap="CJK", **kw)
-
-    return {
-        "kicker": style("kicker", 10, colour=C_ACCENT, spaceAfter=4),
-        "title": style("title", 22, 28, spaceAfter=4),
-        "meta": style("meta", 9, colour=C_MUTED),
-        "qr": style("qr", 7.5, colour=C_MUTED, alignment=1),
-        "url": style("url", 5.5, 7, colour=C_MUTED, alignment=1, splitLongWords=True),
-        "verdict_ok": style("verdict_ok", 15, 20, colour=C_OK, spaceAfter=4),
-        "verdict_no": style("verdict_no", 15, 20, colour=C_NO, spaceAfter=4),
-        "figure": style("figure", 22, 26, colour=C_ACCENT, alignment=1),
-        "figure_muted": style("figure_muted", 22, 26, colour=C_MUTED, alignment=1),
-        "figure_ok": style("figure_ok", 22, 26, colour=C_OK, alignment=1),
-        "figure_label": style("figure_label", 7.5, colour=C_MUTED, alignment=1),
-        "h1": style("h1", 15, 20, spaceAfter=3),
-        "h2": style("h2", 11, 15, colour=C_HEADER, spaceBefore=4, spaceAfter=4),
-        "body": style("body", 8.5, 11.5),
-        "small": style("small", 7.5, 9.8),
-        "small_muted": style("small_muted", 7.5, 9.8, colour=C_MUTED),
-        "warn": style("warn", 8, 10.5, colour=C_WARN),
-        "th": style("th", 7.5, 9.5, colour=colors.white),
-        "cell": style("cell", 7.2, 9.2),
-        "cell_center": style("cell_center", 7.2, 9.2, alignment=1),
-        "cell_strong": style("cell_strong", 8, 10.2),
-        "cell_milestone": style("cell_milestone", 8, 10.2, colour=C_KIND["milestone"]),
-        "cell_code": style("cell_code", 6, 7.6, colour=C_MUTED),
-        "cell_muted": style("cell_muted", 6.5, 8.4, colour=C_MUTED),
-    }
 
 
 # --------------------------------------------------------------------------
@@ -193,38 +145,10 @@ def _diamond(c: Canvas, cx: float, cy: float, rx: float, ry: float, fill=None, s
     c.drawPath(p, fill=fill is not None, stroke=stroke is not None)
 
 
-class _Bookmark(Flowable):
-    """A zero-size flowable that adds an outline entry where it lands."""
-
-    def __init__(self, title: str, key: str, level: int = 0):
-        super().__init__()
-        self.title, self.key, self.level = title, key, level
-        self.width = self.height = 0
-
-    def wrap(self, aw, ah):
-        return 0, 0
-
-    def draw(self):
-        self.canv.bookmarkPage(self.key)
-        self.canv.addOutlineEntry(self.title, self.key, level=self.level)
-
-
-class _PageFlowable(Flowable):
-    """A flowable that fills its frame and draws in page coordinates."""
+class PdfPage:
+    """One page of the PDF: its size, and how to paint it in page coordinates."""
 
     page: tuple[float, float] = COVER_PAGE
-
-    def wrap(self, aw, ah):
-        self.width, self.height = aw, ah
-        return aw, ah
-
-    def draw(self):
-        x, y, _, _ = _area(self.page)
-        c = self.canv
-        c.saveState()
-        c.translate(-x, -y)
-        self.paint(c)
-        c.restoreState()
 
     def paint(self, c: Canvas) -> None:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -1,13 +1,14 @@
 """The plan on paper: a PDF with cover, flowchart, Gantt chart and checklist.
 
 Pure: plan JSON (SPEC §4.3) + rule base + options in, PDF bytes out — no
-web framework, no database.  Built with reportlab's own canvas drawing and
-platypus (no HTML-to-PDF detour):
+web framework, no database.  Every page is drawn with reportlab's canvas
+(no HTML-to-PDF detour, no platypus: its flowables wrapped each paragraph
+several times, and importing them cost as much as drawing a typical plan):
 
 1. **Cover** (A4 landscape): project, owner, the answers as the
    questionnaire's texts and labels, the 拿地即开工 verdict with its reasons,
    parallel vs serial working days, key dates, generation date, rule-base
-   version and a QR code (``reportlab.graphics.barcode.qr``) to the project
+   version and a QR code (encoded by segno) to the project
    page.
 2. **Flowchart** (A3 landscape): the swimlane layout of
    :func:`~coordinator.rendering.layout.flowchart_layout` — computed here with
@@ -25,6 +26,10 @@ platypus (no HTML-to-PDF detour):
    mode, days, planned dates, materials, legal basis) whose header row repeats
    on every page, then the items that do not apply.
 
+Text on the cover and the checklist is wrapped once with the font's own glyph
+widths (:mod:`.text`); the cover shrinks to its page when the answers and
+reasons are long.
+
 Chinese text is drawn with an embedded TrueType CJK font when one is found
 (:func:`pdf_font`: ``COORDINATOR_PDF_FONT`` = ``path[,subfont]``, then
 WenQuanYi Zen Hei and other TrueType CJK fonts in the usual places), else
@@ -38,27 +43,11 @@ import io
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from reportlab.platypus import (
-    BaseDocTemplate,
-    Flowable,
-    Frame,
-    NextPageTemplate,
-    PageBreak,
-    PageTemplate,
-)
-
 from ...planning.calendar import WorkingCalendar
 from .checklist import checklist
 from .common import (
     COVER_PAGE,
-    FLOW_PAGE,
-    FOOTER,
-    GANTT_PAGE,
-    LIST_PAGE,
-    MARGIN,
-    _area,
     _NumberedCanvas,
-    _styles,
 )
 from .cover import cover
 from .flowchart import flowchart
@@ -121,7 +110,6 @@ class _Document:
             self.calendar = working_calendar(rules)
         else:
             self.calendar = WorkingCalendar()
-        self.styles = _styles(self.font.name)
 
     def _stages(self) -> list[tuple[str, str]]:
         """(code, name) of the plan's stages in rule-base order, utility last."""
@@ -144,32 +132,15 @@ class _Document:
     def build(self) -> bytes:
         buf = io.BytesIO()
         name = self.options.project_name or "建设项目"
-        doc = BaseDocTemplate(
-            buf, pagesize=COVER_PAGE, title=f"{name} — {self.options.title}", author=self.options.owner or "",
-            subject="拿地即开工审批计划：流程图、甘特图、事项清单", creator="拿地即开工 coordinator",
-            leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=FOOTER,
-        )
-        doc.addPageTemplates([
-            self._template("cover", COVER_PAGE),
-            self._template("flow", FLOW_PAGE),
-            self._template("gantt", GANTT_PAGE),
-            self._template("list", LIST_PAGE),
-        ])
-        story: list[Flowable] = []
-        story += cover(self)
-        story += [NextPageTemplate("flow"), PageBreak()]
-        story += flowchart(self)
-        story += [NextPageTemplate("gantt"), PageBreak()]
-        story += gantt(self)
-        story += [NextPageTemplate("list"), PageBreak()]
-        story += checklist(self)
         footer = (name, f"生成于 {self.generated_text} ｜ 规则库 {self.rb_version}", self.font.name)
-        doc.build(story, canvasmaker=lambda *a, **kw: _NumberedCanvas(*a, footer=footer, **kw))
+        c = _NumberedCanvas(buf, pagesize=COVER_PAGE, footer=footer)
+        c.setTitle(f"{name} — {self.options.title}")
+        c.setAuthor(self.options.owner or "")
+        c.setSubject("拿地即开工审批计划：流程图、甘特图、事项清单")
+        c.setCreator("拿地即开工 coordinator")
+        for page in cover(self) + flowchart(self) + gantt(self) + checklist(self):
+            c.setPageSize(page.page)
+            page.paint(c)
+            c.showPage()
+        c.save()
         return buf.getvalue()
-
-    def _template(self, ident: str, page: tuple[float, float]) -> PageTemplate:
-        x, y, w, h = _area(page)
-        frame = Frame(x, y, w, h, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id=ident)
-        return PageTemplate(id=ident, frames=[frame], pagesize=page)
-
-    # -- cover -----------------------------------------------------------

@@ -7,11 +7,6 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (
-    Flowable,
-    PageBreak,
-    Paragraph,
-)
 
 from ..layout import FlowLayout, flowchart_layout
 from .common import (
@@ -33,11 +28,10 @@ from .common import (
     MARGIN,
     ONE_PAGE_MIN_SCALE,
     TILE_MIN_SCALE,
-    _Bookmark,
+    PdfPage,
     _days,
     _diamond,
     _page_title,
-    _PageFlowable,
     _text,
 )
 from .fonts import _fit
@@ -242,14 +236,12 @@ def _column_ranges(ncols: int, width_of, limit: float) -> list[tuple[int, int]]:
 
 
 
-def flowchart(doc: "_Document") -> list[Flowable]:
+def flowchart(doc: "_Document") -> list[PdfPage]:
     layout, tiles = flowchart_pages(doc.plan, [{"code": c, "name": n} for c, n in doc.stages])
     if not tiles:
-        return [_Bookmark("审批流程图", "flow"), Paragraph("审批流程图：计划中没有事项。", doc.styles["h1"])]
-    out: list[Flowable] = []
+        return [_EmptyFlowPage(doc.font.name)]
+    out: list[PdfPage] = []
     for tile in tiles:
-        if out:
-            out.append(PageBreak())
         out.append(_FlowPage(doc, layout, tiles, tile))
     return out
 
@@ -259,7 +251,19 @@ def flowchart(doc: "_Document") -> list[Flowable]:
 # the flowchart page
 
 
-class _FlowPage(_PageFlowable):
+class _EmptyFlowPage(PdfPage):
+    page = FLOW_PAGE
+
+    def __init__(self, font: str):
+        self.font = font
+
+    def paint(self, c: Canvas) -> None:
+        c.bookmarkPage("flow")
+        c.addOutlineEntry("审批流程图", "flow", level=0)
+        _text(c, MARGIN, self.page[1] - MARGIN - 15, "审批流程图：计划中没有事项。", self.font, 15)
+
+
+class _FlowPage(PdfPage):
     page = FLOW_PAGE
 
     def __init__(self, doc: _Document, layout: FlowLayout, tiles: list[FlowTile], tile: FlowTile):

@@ -1,14 +1,26 @@
-"""The CJK font the PDF embeds, found once per process, and text measured in it."""
+"""The CJK font the PDF embeds, found once per process, and text measured in it.
+
+Parsing a CJK TrueType font (tens of thousands of glyphs) costs more CPU than
+drawing a typical plan, and every ``coordinator plan --pdf`` is a new process:
+the parsed metrics are therefore kept on disk (:class:`CachedFace`) and read
+back in a few milliseconds by the next process."""
 from __future__ import annotations
 
+import hashlib
+import marshal
 import os
+import tempfile
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+import reportlab
+from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFNameBytes, TTFont, TTFontFace, TTFontFile
 
 from ..layout import wrap_text
 
@@ -50,12 +62,120 @@ def _parse_spec(spec: str) -> tuple[str, int]:
     return path.strip(), int(index) if index.strip() else 0
 
 
+CACHE_ENV = "COORDINATOR_CACHE_DIR"
+_CACHE_FORMAT = 1
+_NOT_CACHED = ("_ttf_data", "filename", "_pdfScale")  # the file's bytes are read anew; the scale is derived
+
+
+def font_cache_dir() -> Path:
+    """Where parsed font metrics are kept: ``COORDINATOR_CACHE_DIR``, else the
+    user's cache directory (``XDG_CACHE_HOME`` or ``~/.cache``)."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "coordinator" / "fonts"
+
+
+class CachedFace(TTFontFace):
+    """A TrueType face whose parsed metrics (cmap, widths, glyph offsets) are
+    read from the font cache when the same file was parsed before, and
+    written there otherwise. The key covers the file's path, size and
+    modification time, the subfont and the reportlab version; a cache that
+    cannot be read or written only means parsing again."""
+
+    def __init__(self, filename: str, subfontIndex: int = 0):
+        self._cache_file = _cache_file(filename, subfontIndex)
+        super().__init__(filename, validate=0, subfontIndex=subfontIndex)
+
+    def extractInfo(self, charInfo=1):  # noqa: N802 - reportlab's name
+        cached = _read_cache(self._cache_file)
+        if cached is not None:
+            self.__dict__.update(cached)
+            self._pdfScale = _pdf_scale(self.unitsPerEm)
+            return
+        TTFontFile.extractInfo(self, charInfo)
+        _write_cache(self._cache_file, {k: v for k, v in vars(self).items()
+                                        if k not in _NOT_CACHED and not k.startswith("_cache")})
+
+
+class CachedTTFont(TTFont):
+    """reportlab's ``TTFont`` over a :class:`CachedFace` (same state as
+    ``TTFont.__init__`` sets up)."""
+
+    def __init__(self, name: str, filename: str, subfontIndex: int = 0):  # noqa: N803 - reportlab's name
+        from weakref import WeakKeyDictionary
+
+        from reportlab.pdfbase.ttfonts import TTEncoding
+
+        self.fontName = name
+        self.face = CachedFace(filename, subfontIndex)
+        self.encoding = TTEncoding()
+        self.state = WeakKeyDictionary()
+        self._asciiReadable = rl_config.ttfAsciiReadable
+        self.shapable = not any(fnmatch(name, pattern) for pattern in rl_config.unShapedFontGlob)
+
+
+def _pdf_scale(units_per_em: int):
+    factor = 1000 / units_per_em
+    return (lambda x: x) if units_per_em == 1000 else (lambda x: x * factor)
+
+
+def _cache_file(path: str, index: int) -> Path | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    key = f"{_CACHE_FORMAT}|{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}|{index}|{reportlab.Version}"
+    return font_cache_dir() / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.marshal"
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, TTFNameBytes):
+        return ("TTFNameBytes", bytes(value))
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, tuple) and len(value) == 2 and value[0] == "TTFNameBytes":
+        return TTFNameBytes(value[1])
+    return value
+
+
+def _read_cache(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    try:
+        data = marshal.loads(path.read_bytes())  # plain data only: marshal builds no objects of ours
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    return {k: _decode(v) for k, v in data.items()}
+
+
+def _write_cache(path: Path | None, state: dict[str, Any]) -> None:
+    if path is None:
+        return
+    try:
+        data = marshal.dumps({k: _encode(v) for k, v in state.items()})
+    except ValueError:  # a value marshal cannot hold: parse again next time
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+            tmp.write(data)
+        os.replace(tmp.name, path)  # atomic: a reader sees the old file or the whole new one
+    except OSError:
+        return
+
+
 @lru_cache(maxsize=16)
 def _register_truetype(path: str, index: int) -> str:
     """Register a TrueType font once per process; raises when reportlab cannot
     use it (missing, OpenType/CFF outlines, no Chinese glyphs)."""
     name = f"CJK-{abs(hash((path, index))) % 10**8}"
-    font = TTFont(name, path, subfontIndex=index)
+    font = CachedTTFont(name, path, subfontIndex=index)
     if ord("中") not in font.face.charToGlyph or ord("审") not in font.face.charToGlyph:
         raise ValueError("the font has no Chinese glyphs")
     pdfmetrics.registerFont(font)

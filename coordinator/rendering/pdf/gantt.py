@@ -7,10 +7,6 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (
-    Flowable,
-    PageBreak,
-)
 
 from ..svg import (
     lag_band_start,
@@ -29,11 +25,11 @@ from .common import (
     GANTT_PAGE,
     HEX,
     MARGIN,
+    PdfPage,
     _date,
     _days,
     _diamond,
     _page_title,
-    _PageFlowable,
     _text,
 )
 from .fonts import _fit, _width
@@ -41,12 +37,10 @@ from .fonts import _fit, _width
 if TYPE_CHECKING:
     from .document import _Document
 
-def gantt(doc: "_Document") -> list[Flowable]:
+def gantt(doc: "_Document") -> list[PdfPage]:
     gantt = _Gantt(doc)
-    out: list[Flowable] = []
+    out: list[PdfPage] = []
     for i, rows in enumerate(gantt.pages):
-        if out:
-            out.append(PageBreak())
         out.append(_GanttPage(gantt, rows, i))
     return out
 
@@ -121,7 +115,7 @@ class _Gantt:
         return runs
 
 
-class _GanttPage(_PageFlowable):
+class _GanttPage(PdfPage):
     page = GANTT_PAGE
 
     def __init__(self, gantt: _Gantt, rows: list[Mapping[str, Any]], index: int):
