@@ -176,7 +176,7 @@ def _notify_owner(item: PlanItem, event: ItemEvent, after: lifecycle.TrackedItem
     if notice is None:
         return
     project = item.project
-    lines = [f"{project.name}：{item.name}（{item.code}）{notice}。"]
+    lines = [f"{project.name}：{item.name}{notice}。"]
     lines += [f"- {m}" for m in event.materials or ()]
     if event.reason:
         lines.append(f"理由：{event.reason}")
