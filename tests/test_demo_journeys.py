@@ -77,3 +77,16 @@ def test_admin_statistics_are_not_empty(client, demo):
     page = client.get("/admin/statistics").get_data(as_text=True)
     assert page.count("暂无数据") == 0
     assert "区发展和改革委员会" in page and "100%" in page  # filing approved within its limit
+
+
+def test_the_plan_page_says_what_next(app, client, demo):
+    with app.app_context():
+        cold_chain = _project(IN_PROGRESS).id
+    login(client, "demo-owner")
+    page = client.get(f"/owner/projects/{cold_chain}").get_data(as_text=True)
+    summary = page.split('class="what-next"')[1].split("</div>")[0]
+    assert "今天可以申报：" in summary and "建设用地规划许可证" in summary
+    assert "等待区住房和建设委员会办理 1 项" in summary
+    assert "等待市规划和自然资源局滨海新区分局办理 1 项" in summary  # the land transfer
+    english = client.get(f"/owner/projects/{cold_chain}?lang=en").get_data(as_text=True)
+    assert "In progress with District Housing and Construction Commission: 1" in english

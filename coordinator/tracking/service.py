@@ -349,6 +349,26 @@ class ProjectProgress:
     #: utility → when its last step is projected to finish (the connection)
     connections: dict[str, dt.date] = field(default_factory=dict)
 
+    @property
+    def submittable(self) -> list[ItemProgress]:
+        """What the owner can submit (or resubmit) today."""
+        return [r for r in self.items if SUBMITTED in r.allowed and not r.blocking]
+
+    @property
+    def due_this_week(self) -> list[ItemProgress]:
+        """Items a department must decide within the next seven days (or already late)."""
+        return [r for r in self.items if r.item.status in OPEN_STATES and r.item.due_date
+                and r.item.due_date <= self.today + dt.timedelta(days=7)]
+
+    @property
+    def waiting_on(self) -> dict[str, list[ItemProgress]]:
+        """Department code → its items the owner is waiting on."""
+        out: dict[str, list[ItemProgress]] = {}
+        for r in self.items:
+            if r.item.status in OPEN_STATES:
+                out.setdefault(r.item.department, []).append(r)
+        return out
+
 
 def hookup_actuals(project: Project) -> dict[str, replan.Actual]:
     """What the utility providers reported, as actual dates of the plan's
