@@ -52,6 +52,13 @@ class Config:
     # `coordinator deliver` separately; unset: only on the embedded SQLite default.
     DELIVERY_IN_PROCESS = os.environ.get("DELIVERY_IN_PROCESS")
 
+    # Online application (README "Online application"): where files are stored
+    # (default: the instance folder's files/), the size limit of one file, and
+    # the public address licences' verification links start with.
+    COORDINATOR_STORAGE_URL = os.environ.get("COORDINATOR_STORAGE_URL") or None
+    MATERIAL_MAX_BYTES = int(os.environ.get("MATERIAL_MAX_BYTES", str(20 * 1024 * 1024)))
+    COORDINATOR_PUBLIC_URL = os.environ.get("COORDINATOR_PUBLIC_URL") or None
+
     API_TITLE = "拿地即开工 API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

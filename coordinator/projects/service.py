@@ -175,9 +175,11 @@ def projects_of(owner: User) -> list[ProjectSummary]:
 
 def project_json(project: Project) -> dict[str, Any]:
     """The API shape of a project (SPEC §4.4)."""
+    from ..licences.service import licences_by_item
     from ..tracking.service import calendar, item_json
 
     plan = project.current_plan
+    licences = licences_by_item(project.id)
     answers = project.current_answers
     cal, today = calendar(), dt.date.today()
     return {
@@ -190,7 +192,7 @@ def project_json(project: Project) -> dict[str, Any]:
         "rule_base_version": plan.rule_base_version if plan else None,
         "items": [
             {"id": i.id, "code": i.code, "name": i.name, "status": i.status, "department": i.department,
-             "due_date": i.due_date.isoformat() if i.due_date else None, **item_json(i, cal, today)}
+             "due_date": i.due_date.isoformat() if i.due_date else None, **item_json(i, cal, today, licences.get(i.id))}
             for i in (plan.items if plan else [])
         ],
         "hookups": project_hookups_json(project),

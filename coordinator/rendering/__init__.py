@@ -1,0 +1,1 @@
+"""Rendering of plans and licences: PDF, SVG, text."""
