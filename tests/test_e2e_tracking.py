@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from coordinator.extensions import db
+from tests.conftest import provide_materials
 
 from .test_e2e_browser import (  # noqa: F401  (fixtures; skips the module without Chromium)
     PASSWORD, _empty_tables, _new_page, browser, expect, live_server,
@@ -43,12 +44,14 @@ def ready_item(live_server):
         project = db.session.scalar(select(Project).where(Project.name == "滨海新区智能物流仓库"))
         items = {i.code: i.id for i in project.current_plan.items}
         for code, officer in (("project_filing", drc), ("design_scheme_review", planner)):
+            provide_materials(app, items[code])
             transition(owner, items[code], "submitted")
             transition(officer, items[code], "accepted")
             transition(officer, items[code], "approved", document_number=f"E2E-{code}")
         project_id, item_id = project.id, items["construction_drawing_review"]
         assert db.session.get(PlanItem, item_id).status == "not_submitted"
         db.session.remove()
+    provide_materials(app, item_id)
     yield base, project_id, item_id
     _empty_tables(app)
 
@@ -69,7 +72,7 @@ def _shot(page, name: str) -> None:
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-def test_submit_return_resubmit_approve_rate(browser, ready_item):
+def test_submit_return_resubmit_approve_rate(browser, ready_item, live_server):
     base, project_id, item_id = ready_item
     owner_ctx, owner = _page(browser, base, "demo-owner", "/owner/projects")
     officer_ctx, officer = _page(browser, base, "demo-officer", "/officer/queue")
@@ -107,6 +110,7 @@ def test_submit_return_resubmit_approve_rate(browser, ready_item):
         expect(row).to_contain_text("岩土工程勘察报告")
         expect(row).to_contain_text("建设单位授权委托书")
         _shot(owner, "owner-returned")
+        provide_materials(live_server[0], item_id)  # the named materials (uploads: test_e2e_materials)
         row.get_by_role("button", name="重新申报").click()
         expect(row).to_contain_text("已申报")
 
