@@ -14,9 +14,9 @@ from werkzeug.exceptions import Forbidden, NotFound
 from wtforms.fields.choices import SelectChoice
 
 from ..accounts.models import Role
+from ..governance.service import current_calendar, current_rules
 from ..licences.service import licence_of
 from ..materials.service import materials_of
-from ..projects.service import current_rules
 from ..tracking import lifecycle, service
 from ..tracking.lifecycle import TransitionError
 from . import blueprint
@@ -93,7 +93,7 @@ def queue():
     result = service.queue(_me(), status=state, overdue=True if form.overdue.data else None,
                            project_type=form.project_type.data or None, limit=PAGE_SIZE,
                            offset=(page - 1) * PAGE_SIZE, today=today)
-    cal = service.calendar()
+    cal = current_calendar()
     context = dict(form=form, result=result, page=page, today=today,
                    deadline_flag=lambda i: lifecycle.deadline_flag(cal, i.status, i.due_date, today),
                    counts=service.queue_counts(_me(), today), project_types=dict(_project_types()),
@@ -141,8 +141,8 @@ def _render_item(item, forms=None, status: int = 200):
         "officer/item.html", item=item, entry=item.plan_entry, allowed=allowed, forms=forms,
         materials=materials_of(item), licence=licence_of(item),
         events=service.events_of(item), today=today,
-        deadline=lifecycle.deadline_flag(service.calendar(), item.status, item.due_date, today),
-        used=(lifecycle.working_days_used(service.calendar(), item.accepted_on, today, service.clock_pauses_of(item))
+        deadline=lifecycle.deadline_flag(current_calendar(), item.status, item.due_date, today),
+        used=(lifecycle.working_days_used(current_calendar(), item.accepted_on, today, service.clock_pauses_of(item))
               if item.accepted_on else None),
     ), status
 
@@ -198,5 +198,5 @@ def calendar():
     previous = (first - dt.timedelta(days=1)).replace(day=1)
     following = (first + dt.timedelta(days=32)).replace(day=1)
     return render_template("officer/calendar.html", weeks=weeks, first=first, today=today,
-                           due=service.due_in_month(_me(), year, month), cal=service.calendar(),
+                           due=service.due_in_month(_me(), year, month), cal=current_calendar(),
                            previous=previous, following=following)

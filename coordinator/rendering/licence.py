@@ -7,12 +7,12 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
-from reportlab.graphics import renderPDF
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from ..planning.pdf import _qr, pdf_font
+from .pdf.cover import _draw_qr, qr_modules
+from .pdf.fonts import pdf_font
 
 ACCENT = colors.HexColor("#1f4e8c")
 INK = colors.HexColor("#1d2433")
@@ -78,7 +78,11 @@ def licence_pdf(doc: LicenceDocument, font_spec: str | None = None) -> bytes:
         c.line(80, y - 8, width - 80, y - 8)
         y -= 34
     qr_size = 120
-    renderPDF.draw(_qr(doc.verify_url, qr_size), c, width - 80 - qr_size, 90)
+    c.saveState()  # the plan cover's QR drawing works in y-down coordinates
+    c.translate(width - 80 - qr_size, 90 + qr_size)
+    c.scale(1, -1)
+    _draw_qr(c, 0, 0, qr_size, qr_modules(doc.verify_url))
+    c.restoreState()
     c.setFont(font, 9)
     c.setFillColor(INK)
     c.drawString(80, 150, "扫描二维码或访问下列地址核验本证照真伪：")
