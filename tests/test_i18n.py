@@ -17,6 +17,7 @@ from babel.messages.pofile import read_po
 from coordinator.i18n import compile_catalogs
 from coordinator.governance.service import current_rules
 from coordinator.rendering.textreport import MODE_NAMES
+from coordinator.projects import service
 
 from tests.conftest import example_answers, login
 

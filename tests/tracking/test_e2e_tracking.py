@@ -96,7 +96,7 @@ def test_submit_return_resubmit_approve_rate(browser, ready_item, live_server):
         officer.wait_for_url(f"**/officer/items/{item_id}")
         expect(officer.locator(".checklist-materials")).to_contain_text("岩土工程勘察报告")
         form = officer.locator("form.action-returned")
-        form.get_by_label("岩土工程勘察报告").check()
+        form.get_by_label("岩土工程勘察报告", exact=True).check()
         form.get_by_label("其他材料（每行一项）").fill("建设单位授权委托书")
         form.get_by_label("理由").fill("勘察报告缺少审查合格书")
         _shot(officer, "officer-item")
