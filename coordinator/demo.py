@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
@@ -16,8 +19,10 @@ from .accounts.service import create_user
 from .extensions import db
 from .governance.service import current_calendar, current_rules
 from .hookups.service import claim_hookup, hookups_of, report_progress
+from .materials.service import materials_of, upload
 from .projects.models import Project
 from .projects.service import create_project
+from .rendering.pdf import pdf_font
 from .tracking.service import rate, transition
 
 DEMO_USERS = ("demo-owner", "demo-officer", "demo-utility", "demo-admin")
@@ -141,6 +146,30 @@ def seed_demo(password: str | None = None, today: dt.date | None = None) -> str:
     return password
 
 
+def _upload_demo_materials(owner: User, item) -> None:
+    """The owner's files for what the item needs before it is (re)submitted:
+    a one-page PDF per essential or requested material, so that officers
+    have real files to open in the demo."""
+    asked = set(item.missing_materials or ()) if item.status == "returned" else set()
+    for state in materials_of(item):
+        if state.at_fault or ((state.essential or state.name in asked) and not state.provided):
+            upload(owner, item, state.name, f"{state.name}.pdf", demo_pdf(item.project.name, state.name))
+
+
+def demo_pdf(project: str, material: str) -> bytes:
+    """A one-page PDF that says which demo project and material it stands for."""
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=A4)
+    font = pdf_font().name
+    c.setFont(font, 16)
+    c.drawString(72, 760, material)
+    c.setFont(font, 11)
+    c.drawString(72, 730, f"演示材料 · {project}")
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
 def _example(name: str) -> dict:
     return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
 
@@ -155,5 +184,7 @@ def _play(project: Project, owner: User, officers: dict[str, User], started: dt.
             continue
         actor = owner if step.to == "submitted" else officers[item.department]
         on = cal.shift(started, step.day)
+        if step.to == "submitted":
+            _upload_demo_materials(owner, item)
         transition(actor, item.id, step.to, reason=step.reason, missing_materials=step.missing,
                    document_number=f"津滨审批〔{on.year}〕{100 + number}号", today=on)

@@ -7,3 +7,5 @@ from .hookups.models import HookupEvent, HookupRequest, ProviderWebhook  # noqa:
 from .notifications.models import InboxMessage, Notification  # noqa: F401
 from .governance.models import CalendarEntry, RuleBaseVersion  # noqa: F401
 from .audit.models import AdminAuditEntry  # noqa: F401
+from .materials.models import CommitmentLetter, FileDownload, MaterialFile, StoredFile  # noqa: F401
+from .licences.models import Licence  # noqa: F401

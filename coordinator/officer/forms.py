@@ -17,6 +17,7 @@ class TransitionForm(FlaskForm):
 
     reason = TextAreaField(_l("理由"), validators=[Optional(), Length(max=2000)])
     materials = CheckboxesField(_l("材料"), choices=[], validate_choice=False)
+    files = CheckboxesField(_l("有问题的文件"), choices=[], coerce=int, validate_choice=False)
     other_materials = TextAreaField(_l("其他材料（每行一项）"), validators=[Optional(), Length(max=2000)])
     gaps_due = DateField(_l("补齐材料期限"), validators=[Optional()])
     document_number = StringField(_l("办结文号"), validators=[Optional(), Length(max=100)])

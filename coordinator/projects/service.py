@@ -16,6 +16,7 @@ from ..accounts.models import Role, User
 from ..extensions import db
 from ..governance.service import current_calendar, current_rules
 from ..hookups.service import project_hookups_json, sync_hookups
+from ..licences.service import licences_by_item
 from ..planning import AnswersError, Plan
 from ..planning.answers import problem
 from ..planning.service import plan_project
@@ -168,6 +169,7 @@ def projects_of(owner: User) -> list[ProjectSummary]:
 def project_json(project: Project) -> dict[str, Any]:
     """The API shape of a project (SPEC §4.4)."""
     plan = project.current_plan
+    licences = licences_by_item(project.id)
     answers = project.current_answers
     cal, today = current_calendar(), dt.date.today()
     return {
@@ -180,7 +182,7 @@ def project_json(project: Project) -> dict[str, Any]:
         "rule_base_version": plan.rule_base_version if plan else None,
         "items": [
             {"id": i.id, "code": i.code, "name": i.name, "status": i.status, "department": i.department,
-             "due_date": i.due_date.isoformat() if i.due_date else None, **item_json(i, cal, today)}
+             "due_date": i.due_date.isoformat() if i.due_date else None, **item_json(i, cal, today, licences.get(i.id))}
             for i in (plan.items if plan else [])
         ],
         "hookups": project_hookups_json(project),
