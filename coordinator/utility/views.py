@@ -12,8 +12,10 @@ from flask_login import current_user, login_required
 from ..accounts.models import Role
 from ..hookups import flow
 from ..hookups.service import (
-    HookupConflict, HookupNotFound, hookup_calendar, claim_hookup, claimed_by, escalated, offered_to, report_progress,
+    HookupConflict, HookupNotFound, claim_hookup, claimed_by, escalated, offered_to, report_progress,
 )
+from ..servicerequests.deadlines import working_days_left
+from ..servicerequests.service import working_calendar
 from ..notifications.delivery import count_by_status, dead_letters, retry
 from . import HOOKUP_STATUS_NAMES, blueprint
 from .forms import ProgressForm, WebhookForm
@@ -42,9 +44,9 @@ def _lists(status: int = 200, message: str | None = None, error: bool = False):
     """The inbox page, or its lists fragment for htmx."""
     org = current_user.organisation
     today = dt.date.today()
-    calendar = hookup_calendar()
+    calendar = working_calendar()
     context = {
-        "offered": [(r, flow.working_days_left(r.claim_by, today, calendar)) for r in offered_to(org)],
+        "offered": [(r, working_days_left(r.claim_by, today, calendar)) for r in offered_to(org)],
         "mine": claimed_by(org), "today": today, "org": org, "message": message, "error": error,
         "allowed_progress": flow.allowed_progress,
         "target_overdue": flow.target_overdue,
