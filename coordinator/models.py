@@ -7,3 +7,4 @@ from .hookups.models import HookupRequest, ProviderWebhook  # noqa: F401
 from .notifications.models import InboxMessage, Notification  # noqa: F401
 from .governance.models import CalendarEntry, RuleBaseVersion  # noqa: F401
 from .audit.models import AdminAuditEntry  # noqa: F401
+from .intermediaries.models import AgencyQualification, AgencyRating, IntermediaryRequest, ServiceQuote  # noqa: F401

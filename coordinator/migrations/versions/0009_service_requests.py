@@ -1,4 +1,5 @@
-"""the service-request core: hookup requests become service requests of kind 'hookup'
+"""the service-request core: hookup requests become service requests of kind 'hookup';
+intermediary agencies, their qualifications, quotes and ratings
 
 Revision ID: 0009
 Revises: 0004
@@ -54,6 +55,7 @@ def upgrade() -> None:
     sa.Column('contact_name', sa.String(length=120), nullable=True),
     sa.Column('contact_email', sa.String(length=200), nullable=True),
     sa.Column('contact_phone', sa.String(length=40), nullable=True),
+    sa.Column('report_title', sa.String(length=300), nullable=True),
     sa.ForeignKeyConstraint(['assigned_by_id'], ['user_account.id'], name=op.f('fk_service_request_assigned_by_id_user_account')),
     sa.ForeignKeyConstraint(['assignee_id'], ['organisation.id'], name=op.f('fk_service_request_assignee_id_organisation')),
     sa.ForeignKeyConstraint(['project_id'], ['project.id'], name=op.f('fk_service_request_project_id_project')),
@@ -93,6 +95,56 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('service_request_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_service_request_event_request_id'), ['request_id'], unique=False)
+
+    op.create_table('agency_qualification',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('service', sa.String(length=40), nullable=False),
+    sa.Column('certificate_name', sa.String(length=200), nullable=False),
+    sa.Column('certificate_number', sa.String(length=100), nullable=False),
+    sa.Column('valid_until', sa.Date(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_agency_qualification_organisation_id_organisation')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agency_qualification')),
+    sa.UniqueConstraint('organisation_id', 'service', name=op.f('uq_agency_qualification_organisation_id'))
+    )
+    op.create_table('service_quote',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=True),
+    sa.Column('outside_agency', sa.String(length=200), nullable=True),
+    sa.Column('fee_yuan', sa.Integer(), nullable=False),
+    sa.Column('working_days', sa.Integer(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('submitted_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['organisation.id'], name=op.f('fk_service_quote_agency_id_organisation')),
+    sa.ForeignKeyConstraint(['request_id'], ['service_request.id'], name=op.f('fk_service_quote_request_id_service_request')),
+    sa.ForeignKeyConstraint(['submitted_by_id'], ['user_account.id'], name=op.f('fk_service_quote_submitted_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_service_quote')),
+    sa.UniqueConstraint('request_id', 'agency_id', name=op.f('uq_service_quote_request_id'))
+    )
+    with op.batch_alter_table('service_quote', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_service_quote_request_id'), ['request_id'], unique=False)
+    op.create_table('agency_rating',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=True),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('rated_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['organisation.id'], name=op.f('fk_agency_rating_agency_id_organisation')),
+    sa.ForeignKeyConstraint(['rated_by_id'], ['user_account.id'], name=op.f('fk_agency_rating_rated_by_id_user_account')),
+    sa.ForeignKeyConstraint(['request_id'], ['service_request.id'], name=op.f('fk_agency_rating_request_id_service_request')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agency_rating')),
+    sa.UniqueConstraint('request_id', name=op.f('uq_agency_rating_request_id'))
+    )
+    with op.batch_alter_table('agency_rating', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_agency_rating_agency_id'), ['agency_id'], unique=False)
+    with op.batch_alter_table('organisation', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('suspended_at', sa.DateTime(), nullable=True))
 
     # Hookup requests keep their ids (API clients hold them) and their history.
     op.execute(f"INSERT INTO service_request (kind, {REQUEST_COLUMNS}) SELECT 'hookup', {HOOKUP_COLUMNS} "
@@ -168,6 +220,15 @@ def downgrade() -> None:
     _reset_sequence('hookup_request')
     _reset_sequence('hookup_event')
 
+    with op.batch_alter_table('organisation', schema=None) as batch_op:
+        batch_op.drop_column('suspended_at')
+    with op.batch_alter_table('agency_rating', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_agency_rating_agency_id'))
+    op.drop_table('agency_rating')
+    with op.batch_alter_table('service_quote', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_service_quote_request_id'))
+    op.drop_table('service_quote')
+    op.drop_table('agency_qualification')
     with op.batch_alter_table('service_request_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_service_request_event_request_id'))
     op.drop_table('service_request_event')
