@@ -371,6 +371,7 @@ def engage_outside(request_id: int, user: User, agency_name: Any, fee_yuan: Any,
         raise RequestConflict("the request has been awarded already", request.status)
     quote = ServiceQuote(request=request, outside_agency=agency_name.strip(), fee_yuan=fee_yuan,
                          working_days=working_days, note="平台外委托", submitted_by_id=user.id)
+    db.session.add(quote)
     db.session.flush()
     return _award(request, quote, user, today)
 
@@ -470,8 +471,8 @@ def agency_records(orgs: list[Organisation] | None = None) -> dict[int, AgencyRe
     for request, quote in rows:
         record = records[quote.agency_id]
         record.awarded += 1
-        if request.status == DELIVERED and request.finished_on and request.assigned_at:
-            start = request.assigned_at.date()
+        start = next((e.happened_on for e in request.events if e.status == AWARDED), None)
+        if request.status == DELIVERED and request.finished_on and start:
             actual = calendar.count_between(start, request.finished_on + dt.timedelta(days=1))
             record.delivered += 1
             record.quoted_days += quote.working_days
