@@ -28,14 +28,14 @@ def render_text(plan: Plan) -> str:
         out.append("")
         out.append(f"【{stage.name}】")
         for p in rows:
-            dept = rules.departments[p.item.department].name if p.item.department else "—"
+            dept = rules.departments[p.department].name if p.department else "—"
             mark = "★" if p.critical else " "
             dates = f"{p.start}" if p.start == p.finish else f"{p.start} 至 {p.finish}"
             out.append(f"{mark} {p.item.name}（{p.code}）")
             out.append(f"    {dept}｜{MODE_NAMES.get(p.mode, p.mode)}｜{p.days} 个工作日｜{dates}"
                        + (f"｜机动 {p.slack} 天" if p.slack else ""))
-            if p.item.materials:
-                out.append("    材料：" + "；".join(m.name + ("" if m.essential else "（可容缺）") for m in p.item.materials))
+            if p.materials:
+                out.append("    材料：" + "；".join(m.name + ("" if m.essential else "（可容缺）") for m in p.materials))
             if p.because:
                 out.append("    依据：" + "；".join(p.because))
     if plan.warnings:
