@@ -23,13 +23,13 @@ from coordinator.servicerequests.service import RequestConflict, RequestNotFound
 
 from .conftest import TODAY, example_answers
 from .hookup_fixtures import file_project
-from .intermediary_fixtures import agency, prep_rules  # noqa: F401  (fixture)
+from .intermediary_fixtures import agency
 
 PLANT = example_answers("chemical_plant")  # EIA report and 12,000 tce: eia and energy
 
 
 @pytest.fixture
-def market(app, users, prep_rules):  # noqa: F811
+def market(app, users):
     """Two agencies for eia+energy in 滨海新区, one elsewhere, one expired; a plant filed."""
     with app.app_context():
         ids = {
@@ -164,7 +164,7 @@ def test_an_agency_engaged_outside_the_platform(app, market):
         listed = next(r for r in project_json(db.session.get(Project, market["project"]))["service_requests"]
                       if r["service"] == "energy")
         assert listed["status"] == "awarded" and listed["quotes"][0]["agency"] == "天津节能评估中心"
-        assert service.agreed_days(db.session.get(Project, market["project"])) == {"energy_report_writing": 12}
+        assert service.agreed_days(db.session.get(Project, market["project"])) == {"energy_report": 12}
 
 
 def test_revision_withdraws_what_the_plan_no_longer_needs(app, market):
@@ -182,13 +182,15 @@ def test_unquoted_requests_are_reminded_then_escalated_once(app, market):
         assert service.sweep(dt.date(2026, 3, 5)) == 0
         reminders = db.session.scalars(select(Notification).where(Notification.kind == "service_claim_reminder")).all()
         assert {n.recipient_user.username for n in reminders} == {"agency_a", "agency_b"}
-        assert service.sweep(dt.date(2026, 3, 6)) == 1
+        unquoted = [r for r in service.requests_of(db.session.get(Project, market["project"])) if r.status == "offered"]
+        assert "energy" in {r.service for r in unquoted} and "eia" not in {r.service for r in unquoted}
+        assert service.sweep(dt.date(2026, 3, 6)) == sum(r.respond_by < dt.date(2026, 3, 6) for r in unquoted)
         assert service.sweep(dt.date(2026, 3, 9)) == 0
-        assert _request(market["project"], "energy").escalated
+        assert _request(market["project"], "energy").escalated and not _request(market["project"], "eia").escalated
         assert db.session.scalars(select(Notification).where(Notification.kind == "service_escalated")).first()
 
 
-def test_suspended_agencies_and_expired_qualifications_get_no_offers(app, users, prep_rules):  # noqa: F811
+def test_suspended_agencies_and_expired_qualifications_get_no_offers(app, users):
     with app.app_context():
         a = _user(agency("agency_a", "甲环评公司")).organisation
         service.set_suspended(a, True)

@@ -91,7 +91,8 @@ class PlanItemSchema(Schema):
     utility = fields.String(allow_none=True)
     party = fields.String(allow_none=True, metadata={"description": "preparation items: owner or intermediary"})
     service = fields.String(allow_none=True, metadata={
-        "description": "intermediary preparation items: the service (eia, energy, soil_water, …)"})
+        "description": "intermediary preparation items: eia, energy, soil_water, safety_evaluation or survey"})
+    review = fields.Boolean(metadata={"description": "counts as government review time"})
     because = fields.List(fields.String())
     basis = fields.List(fields.String())
     materials = fields.List(fields.Dict())
@@ -117,6 +118,15 @@ class PlanSchema(Schema):
     end_date = fields.String()
     days_before_land = fields.Integer(allow_none=True)
     saved_working_days = fields.Integer()
+    government_working_days = fields.Integer(metadata={
+        "description": "committed government review time on the critical path"})
+    to_permit_working_days = fields.Integer(allow_none=True, metadata={
+        "description": "from the first step to the construction permit (or to construction start without one)"})
+    parallel_review_working_days = fields.Integer(metadata={
+        "description": "the same reviews as serial_working_days, run in parallel"})
+    construction_working_days = fields.Integer()
+    construction_counted = fields.Boolean()
+    notices = fields.List(fields.Dict())
     commitment = fields.Boolean()
     excluded = fields.List(fields.Dict())
     rule_base = fields.Dict()

@@ -18,7 +18,7 @@ from ..accounts.models import Organisation, OrganisationKind, Role, User, utcnow
 from ..extensions import db
 from ..notifications.outbox import enqueue
 from ..planning import Plan
-from ..planning.rulebase import UTILITIES
+from ..planning.rulebase import HOOKUP_UTILITIES
 from ..projects.models import Project
 from ..servicerequests import service as core
 from ..servicerequests.service import RequestConflict, RequestNotFound
@@ -83,7 +83,7 @@ def sync_hookups(project: Project, plan: Plan, today: dt.date | None = None) -> 
     utilities no longer needed withdrawn. Returns the new requests."""
     today = today or dt.date.today()
     db.session.flush()
-    needed = [u for u in UTILITIES if plan.answers.get(f"utilities.{u}") is True]
+    needed = [u for u in HOOKUP_UTILITIES if plan.answers.get(f"utilities.{u}") is True]
     current = {r.utility: r for r in hookups_of(project) if r.status != flow.WITHDRAWN}
     created = []
     for utility in needed:

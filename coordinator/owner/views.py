@@ -124,6 +124,9 @@ def _preview(rules, answers, land_date):
         "items": sum(1 for p in plan.items if p.item.kind != "milestone"),
         "total": plan.total_working_days,
         "serial": plan.serial_working_days,
+        "parallel": plan.parallel_review_working_days,
+        "saved": plan.saved_working_days,
+        "government": plan.government_working_days,
         "eligible": plan.eligibility.eligible,
     }
 

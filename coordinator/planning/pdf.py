@@ -586,16 +586,24 @@ class _Document:
         serial = plan.get("serial_working_days", 0)
         saved = plan.get("saved_working_days", (serial or 0) - (total or 0))
         right_w = aw - left_w
-        cw = (right_w - 10) / 3
+        # Each figure labelled in words: the whole schedule, the government's
+        # share of it, the way to the permit, and the like-with-like saving.
+        figures_row = [(str(total), "figure", "个工作日：全程总工期（含前期准备和验收）")]
+        if plan.get("government_working_days") is not None:
+            figures_row.append((str(plan["government_working_days"]), "figure_muted",
+                                "个工作日：政府审批时间（关键路径上的承诺时限）"))
+        if plan.get("to_permit_working_days") is not None:
+            figures_row.append((str(plan["to_permit_working_days"]), "figure_muted", "个工作日：启动至取得施工许可"))
+        parallel = plan.get("parallel_review_working_days")
+        figures_row.append((str(saved), "figure_ok",
+                            f"个工作日：并联审批节省（同样的审批串联 {serial}、并联 {parallel} 个工作日）"
+                            if parallel is not None else "个工作日（并联节省）"))
+        cw = (right_w - 10) / len(figures_row)
         figures = Table(
-            [[Paragraph(str(total), st["figure"]), Paragraph(str(serial), st["figure_muted"]),
-              Paragraph(str(saved), st["figure_ok"])],
-             [Paragraph("个工作日（并联审批总工期）", st["figure_label"]),
-              Paragraph("个工作日（逐项串联办理）", st["figure_label"]),
-              Paragraph("个工作日（并联节省）", st["figure_label"])]],
-            colWidths=[cw] * 3,
-            style=TableStyle([("BOX", (0, 0), (0, -1), 0.6, C_LANE_LINE), ("BOX", (1, 0), (1, -1), 0.6, C_LANE_LINE),
-                              ("BOX", (2, 0), (2, -1), 0.6, C_LANE_LINE),
+            [[Paragraph(v, st[style]) for v, style, _ in figures_row],
+             [Paragraph(label, st["figure_label"]) for _, _, label in figures_row]],
+            colWidths=[cw] * len(figures_row),
+            style=TableStyle([*(("BOX", (i, 0), (i, -1), 0.6, C_LANE_LINE) for i in range(len(figures_row))),
                               ("BACKGROUND", (0, 0), (-1, -1), HEX("#f7f9fc")),
                               ("TOPPADDING", (0, 0), (-1, 0), 6), ("BOTTOMPADDING", (0, -1), (-1, -1), 6)]),
         )
@@ -613,6 +621,15 @@ class _Document:
         facts = [[Paragraph(escape(k), st["small_muted"]), Paragraph(escape(v), st["body"])] for k, v in dates]
         if path:
             facts.append([Paragraph("关键路径", st["small_muted"]), Paragraph(escape(" → ".join(path)), st["body"])])
+        completion = next((it for it in self.items if it.get("code") == "construction_complete"), None)
+        if completion is not None:
+            lag = int(completion.get("lag") or 0)
+            facts.append([Paragraph("施工工期", st["small_muted"]), Paragraph(
+                escape(f"{lag} 个工作日（已计入竣工验收阶段日期）" if lag
+                       else "未填写：竣工验收阶段的日期不含施工时间"), st["body"])])
+        for notice in plan.get("notices") or ():
+            facts.append([Paragraph("项目分类", st["small_muted"]),
+                          Paragraph(escape(f"{notice.get('title', '')}：{notice.get('text', '')}"), st["body"])])
         n_tasks = sum(1 for it in self.items if it.get("kind") != "milestone")
         facts.append([Paragraph("事项", st["small_muted"]),
                       Paragraph(escape(f"{n_tasks} 个办理事项、{len(self.items) - n_tasks} 个里程碑，"

@@ -140,7 +140,7 @@ def _plan_row(project: Project, answer_set: AnswerSet, plan: Plan) -> ProjectPla
             continue
         stored.items.append(PlanItem(
             project=project, position=position, code=p.code, name=p.item.name, kind=p.item.kind,
-            stage=p.item.stage, department=p.item.department or "", mode=p.mode, days=p.days,
+            stage=p.item.stage, department=p.department or "", mode=p.mode, days=p.days,
             planned_start=p.start, planned_finish=p.finish, due_date=p.finish,
             project_type=str(plan.answers.get("project_type") or ""),
         ))
