@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from ..accounts.models import Role
 from ..intermediaries import service
+from ..intermediaries.award import award as award_quote, engage_outside
 from ..intermediaries.service import IntermediaryError, NotTheOwner
 from ..servicerequests.service import RequestConflict, RequestNotFound
 from . import blueprint
@@ -124,7 +125,7 @@ def quote(body, request_id: int):
 def award(body, request_id: int):
     """The project's owner awards one quote; the other agencies are told and
     the plan's preparation item takes the quote's working days."""
-    request = _call(service.award, request_id, _me(), body["quote_id"])
+    request = _call(award_quote, request_id, _me(), body["quote_id"])
     return _owner_view(request)
 
 
@@ -137,7 +138,7 @@ def award(body, request_id: int):
 @blueprint.alt_response(409, schema=ErrorSchema, description="awarded already")
 def outside_agency(body, request_id: int):
     """The owner records an agency engaged outside the platform (awarded at once)."""
-    request = _call(service.engage_outside, request_id, _me(), body["agency"], body["fee_yuan"],
+    request = _call(engage_outside, request_id, _me(), body["agency"], body["fee_yuan"],
                     body["working_days"])
     return _owner_view(request)
 

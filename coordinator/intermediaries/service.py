@@ -13,11 +13,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Organisation, OrganisationKind, Role, User, utcnow
 from ..extensions import db
+from ..governance.service import current_calendar, current_rules
 from ..notifications.outbox import enqueue
 from ..planning import Plan
 from ..projects.access import acts_for_owner
@@ -52,15 +53,9 @@ class NotTheOwner(PermissionError):
     """Only the project's owner may award, record or rate (HTTP 403)."""
 
 
-def _rules():
-    from ..projects.service import current_rules
-
-    return current_rules()
-
-
 def service_name(code: str) -> str:
     """The service's Chinese name from the rule base's catalogue (the code if unknown)."""
-    service = _rules().services.get(code)
+    service = current_rules().services.get(code)
     return service.name if service else code
 
 
@@ -114,8 +109,8 @@ def qualify(org: Organisation, service: str, certificate_name: str, certificate_
             valid_until: dt.date | None) -> AgencyQualification:
     """Record (or renew) the agency's qualification for ``service`` (the caller commits)."""
     errors: dict[str, list[str]] = {}
-    if service not in _rules().services:
-        errors["service"] = [f"one of {', '.join(_rules().services)}"]
+    if service not in current_rules().services:
+        errors["service"] = [f"one of {', '.join(current_rules().services)}"]
     if not (certificate_name or "").strip():
         errors["certificate_name"] = ["required"]
     if not (certificate_number or "").strip():
@@ -243,7 +238,7 @@ def quotes_of(request: IntermediaryRequest, org: Organisation | None = None) -> 
     return [q for q in request.quotes if org is None or q.agency_id == org.id]
 
 
-def _whole_number(value: Any, low: int, high: int) -> bool:
+def whole_number(value: Any, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
@@ -259,9 +254,9 @@ def submit_quote(request_id: int, user: User, fee_yuan: Any, working_days: Any, 
     request = request_for_agency(user, request_id)
     org = user.organisation
     errors: dict[str, list[str]] = {}
-    if not _whole_number(fee_yuan, 0, MAX_FEE_YUAN):
+    if not whole_number(fee_yuan, 0, MAX_FEE_YUAN):
         errors["fee_yuan"] = [f"a whole number of yuan from 0 to {MAX_FEE_YUAN}"]
-    if not _whole_number(working_days, 1, MAX_WORKING_DAYS):
+    if not whole_number(working_days, 1, MAX_WORKING_DAYS):
         errors["working_days"] = [f"a whole number of working days from 1 to {MAX_WORKING_DAYS}"]
     if note is not None and (not isinstance(note, str) or len(note) > 2000):
         errors["note"] = ["text of at most 2000 characters"]
@@ -337,80 +332,10 @@ def owner_request(user: User, request_id: int) -> IntermediaryRequest:
     return request
 
 
-def award(request_id: int, user: User, quote_id: Any, today: dt.date | None = None) -> IntermediaryRequest:
-    """The owner awards one quote: exactly once (a conditional UPDATE; a
-    second award is a :class:`RequestConflict`); the winner and the other
-    agencies are told, and the plan's preparation item takes the quote's
-    working days."""
-    today = today or dt.date.today()
-    request = owner_request(user, request_id)
-    quote = next((q for q in request.quotes if q.id == quote_id and q.status == "submitted"), None)
-    if not _whole_number(quote_id, 1, 2**31 - 1) or quote is None:
-        if request.status not in (OFFERED, QUOTED):
-            raise RequestConflict("the request has been awarded already", request.status)
-        raise IntermediaryError({"quote_id": ["not a quote of this request"]})
-    return _award(request, quote, user, today)
-
-
-def engage_outside(request_id: int, user: User, agency_name: Any, fee_yuan: Any, working_days: Any,
-                   today: dt.date | None = None) -> IntermediaryRequest:
-    """The owner records an agency engaged outside the platform: a quote in
-    its name, awarded at once."""
-    today = today or dt.date.today()
-    request = owner_request(user, request_id)
-    errors: dict[str, list[str]] = {}
-    if not isinstance(agency_name, str) or not agency_name.strip() or len(agency_name) > 200:
-        errors["agency"] = ["the agency's name, at most 200 characters"]
-    if not _whole_number(fee_yuan, 0, MAX_FEE_YUAN):
-        errors["fee_yuan"] = [f"a whole number of yuan from 0 to {MAX_FEE_YUAN}"]
-    if not _whole_number(working_days, 1, MAX_WORKING_DAYS):
-        errors["working_days"] = [f"a whole number of working days from 1 to {MAX_WORKING_DAYS}"]
-    if errors:
-        raise IntermediaryError(errors)
-    if request.status not in (OFFERED, QUOTED):
-        raise RequestConflict("the request has been awarded already", request.status)
-    quote = ServiceQuote(request=request, outside_agency=agency_name.strip(), fee_yuan=fee_yuan,
-                         working_days=working_days, note="平台外委托", submitted_by_id=user.id)
-    db.session.add(quote)
-    db.session.flush()
-    return _award(request, quote, user, today)
-
-
-def _award(request: IntermediaryRequest, quote: ServiceQuote, user: User, today: dt.date) -> IntermediaryRequest:
-    from ..projects.service import reschedule
-
-    moved = (core.assign(request, (OFFERED, QUOTED), AWARDED, quote.agency, user) if quote.agency
-             else core.move(request, (OFFERED, QUOTED), AWARDED, assigned_by_id=user.id, assigned_at=utcnow()))
-    if not moved:
-        raise RequestConflict("the request has been awarded already", db.session.get(
-            IntermediaryRequest, request.id).status)
-    db.session.execute(update(ServiceQuote).where(ServiceQuote.request_id == request.id, ServiceQuote.id != quote.id)
-                       .values(status="declined").execution_options(synchronize_session=False))
-    quote.status = "awarded"
-    core.record(request, AWARDED, today, f"{quote.agency_name}：{quote.fee_yuan} 元，{quote.working_days} 个工作日",
-                user, quote.agency)
-    db.session.flush()
-    db.session.expire(request, ["quotes"])
-    name = service_name(request.service)
-    for other in request.quotes:
-        if other.agency is None:
-            continue
-        won = other.id == quote.id
-        enqueue("service_awarded" if won else "service_declined",
-                f"{'已委托' if won else '未中选'}：{name}（{request.project.name}）",
-                (f"建设单位已将{name}委托给贵单位，约定 {quote.working_days} 个工作日交付。" if won
-                 else f"建设单位已将{name}委托给其他机构，感谢报价。"),
-                organisations=[other.agency], payload={"service_request": agency_json(request)},
-                link="/agency/", key=f"service{request.id}:award:org{other.agency_id}")
-    reschedule(request.project, today)
-    db.session.commit()
-    return request
-
-
 def rate(request_id: int, user: User, score: Any, comment: Any = "") -> AgencyRating:
     """The owner rates the agency of a delivered request once (好差评, 1–5)."""
     request = owner_request(user, request_id)
-    if not _whole_number(score, 1, 5):
+    if not whole_number(score, 1, 5):
         raise IntermediaryError({"score": ["between 1 and 5"]})
     if request.status != DELIVERED:
         raise RequestConflict("only a delivered request can be rated", request.status)
@@ -463,7 +388,7 @@ def agency_records(orgs: list[Organisation] | None = None) -> dict[int, AgencyRe
     records = {o.id: AgencyRecord(o) for o in orgs}
     if not records:
         return records
-    calendar = core.working_calendar()
+    calendar = current_calendar()
     rows = db.session.execute(
         select(IntermediaryRequest, ServiceQuote)
         .join(ServiceQuote, ServiceQuote.request_id == IntermediaryRequest.id)

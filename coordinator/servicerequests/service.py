@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 
 from ..accounts.models import Organisation, OrganisationKind, Role, User, utcnow
 from ..extensions import db
+from ..governance.service import current_calendar
 from ..notifications.outbox import enqueue
 from . import deadlines
 from .models import ServiceOffer, ServiceRequest, ServiceRequestEvent
@@ -66,14 +67,6 @@ class Notices:
                                district=request.district, respond_by=request.respond_by.isoformat())
 
 
-def working_calendar():
-    """The working calendar of the configured rule base (deadlines count on it)."""
-    from ..planning.planner import working_calendar as of_rules
-    from ..projects.service import current_rules
-
-    return of_rules(current_rules())
-
-
 def record(request: ServiceRequest, status: str, on: dt.date, note: str = "",
            user: User | None = None, organisation: Organisation | None = None) -> ServiceRequestEvent:
     """Add a step to the request's history."""
@@ -88,7 +81,7 @@ def open_request(request: ServiceRequest, today: dt.date, limit_days: int) -> Se
     """Store a new request as ``offered`` with its response deadline
     (``limit_days`` working days from ``today``)."""
     request.status = OFFERED
-    request.respond_by = deadlines.respond_by(today, limit_days, working_calendar())
+    request.respond_by = deadlines.respond_by(today, limit_days, current_calendar())
     record(request, OFFERED, today)
     db.session.add(request)
     db.session.flush()
