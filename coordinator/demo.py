@@ -13,9 +13,16 @@ from .accounts.models import Organisation, OrganisationKind, Role, User
 from .accounts.service import create_user
 from .extensions import db
 from .governance.service import current_rules
+from .intermediaries.service import qualify, register_agency
 from .projects.service import create_project
 
-DEMO_USERS = ("demo-owner", "demo-officer", "demo-utility", "demo-admin")
+DEMO_USERS = ("demo-owner", "demo-officer", "demo-utility", "demo-admin", "demo-agency", "demo-agency-2")
+#: The demo agencies: code, name, services, the user (two, so that comparing quotes means something).
+DEMO_AGENCIES = (
+    ("agency_binhai_eco", "天津滨海环科咨询有限公司", ("eia", "energy", "soil_water"), "demo-agency"),
+    ("agency_bohai_eng", "渤海工程咨询有限公司", ("eia", "energy", "soil_water", "safety_evaluation", "survey"),
+     "demo-agency-2"),
+)
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
@@ -51,8 +58,14 @@ def seed_demo(password: str | None = None, today: dt.date | None = None) -> str:
     create_user("demo-officer", password, Role.officer, "区住建委审批员", org["housing"])
     create_user("demo-utility", password, Role.utility, "滨海供电客户经理", org["power_binhai"])
     create_user("demo-admin", password, Role.admin, "区政务服务办", org["gov_service"])
-    db.session.commit()
     today = today or dt.date.today()
+    for code, name, services, username in DEMO_AGENCIES:
+        agency = register_agency(code, name, ["滨海新区"])
+        for service in services:
+            qualify(agency, service, f"{current_rules().services[service].name}资质证书", f"{code.upper()}-{service}",
+                    today + dt.timedelta(days=3 * 365))
+        create_user(username, password, Role.agency, f"{name}项目经理", agency)
+    db.session.commit()
     warehouse = json.loads((EXAMPLES / "warehouse.json").read_text(encoding="utf-8"))
     create_project(owner, "滨海新区智能物流仓库", warehouse, land_date=today + dt.timedelta(days=90), today=today)
     plant = json.loads((EXAMPLES / "chemical_plant.json").read_text(encoding="utf-8"))
