@@ -19,13 +19,20 @@ from .accounts.service import create_user
 from .extensions import db
 from .governance.service import current_calendar, current_rules
 from .hookups.service import claim_hookup, hookups_of, report_progress
+from .intermediaries.service import qualify, register_agency
 from .materials.service import materials_of, upload
 from .projects.models import Project
 from .projects.service import create_project
 from .rendering.pdf import pdf_font
 from .tracking.service import rate, transition
 
-DEMO_USERS = ("demo-owner", "demo-officer", "demo-utility", "demo-admin")
+DEMO_USERS = ("demo-owner", "demo-officer", "demo-utility", "demo-admin", "demo-agency", "demo-agency-2")
+#: The demo agencies: code, name, services, the user (two, so that comparing quotes means something).
+DEMO_AGENCIES = (
+    ("agency_binhai_eco", "天津滨海环科咨询有限公司", ("eia", "energy", "soil_water"), "demo-agency"),
+    ("agency_bohai_eng", "渤海工程咨询有限公司", ("eia", "energy", "soil_water", "safety_evaluation", "survey"),
+     "demo-agency-2"),
+)
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 IN_PROGRESS = "临港冷链物流中心"
 
@@ -122,8 +129,14 @@ def seed_demo(password: str | None = None, today: dt.date | None = None) -> str:
             officers.setdefault(dept.code, officer)
     utility = user("demo-utility", Role.utility, "滨海供电客户经理", org["power_binhai"])
     user("demo-admin", Role.admin, "区政务服务办", org["gov_service"])
-    db.session.commit()
     today = today or dt.date.today()
+    for code, name, services, username in DEMO_AGENCIES:
+        agency = register_agency(code, name, ["滨海新区"])
+        for service in services:
+            qualify(agency, service, f"{current_rules().services[service].name}资质证书", f"{code.upper()}-{service}",
+                    today + dt.timedelta(days=3 * 365))
+        user(username, Role.agency, f"{name}项目经理", agency)
+    db.session.commit()
     cal = current_calendar()
     warehouse = _example("warehouse")
     create_project(owner, "滨海新区智能物流仓库", warehouse, land_date=today + dt.timedelta(days=90), today=today)
