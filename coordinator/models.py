@@ -6,3 +6,5 @@ from .hookups.models import HookupEvent, HookupRequest, ProviderWebhook  # noqa:
 from .notifications.models import InboxMessage, Notification  # noqa: F401
 from .governance.models import CalendarEntry, RuleBaseVersion  # noqa: F401
 from .audit.models import AdminAuditEntry  # noqa: F401
+from .problems.models import ProblemEvent, ProblemReport  # noqa: F401
+from .agents.models import AgentAct, AgentGrant, AgentRequest  # noqa: F401

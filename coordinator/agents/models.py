@@ -1,0 +1,89 @@
+"""帮办代办: owners' requests for an agent, the grants that let an agent act
+for an owner, and the append-only log of every act done under a grant."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User, utcnow
+from ..extensions import db
+from ..projects.models import Project
+
+#: What an owner may let an agent do: edit the answers, upload materials,
+#: submit and resubmit items, award intermediary quotes.
+ACTS = ("answers", "materials", "submit", "award")
+DEFAULT_ACTS = ("answers", "materials", "submit")
+
+
+class AgentRequest(db.Model):
+    """An owner's 申请帮办代办 on a project, offered to the agents serving
+    the project's district until one claims it."""
+
+    __tablename__ = "agent_request"
+    __table_args__ = (Index("ix_agent_request_offered", "status", "district"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    district: Mapped[str] = mapped_column(String(100))
+    acts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(String(2000), default="")
+    status: Mapped[str] = mapped_column(String(20), default="offered")
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    claim_by: Mapped[dt.date]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[dt.datetime | None]
+
+    project: Mapped[Project] = relationship()
+    agent: Mapped[User | None] = relationship(foreign_keys=[agent_id])
+
+
+class AgentGrant(db.Model):
+    """An agent's authority over one project, as the owner granted it; it
+    ends when the owner revokes it. A project has at most one live grant."""
+
+    __tablename__ = "agent_grant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("agent_request.id"))
+    acts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    granted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None]
+
+    project: Mapped[Project] = relationship()
+    agent: Mapped[User] = relationship(foreign_keys=[agent_id])
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+
+
+class AgentAct(db.Model):
+    """One act an agent did for an owner ("by agent X for owner Y"); rows are only ever added."""
+
+    __tablename__ = "agent_act"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    act: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(String(500))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    agent: Mapped[User] = relationship(foreign_keys=[agent_id])
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+
+
+class AgentLogError(Exception):
+    """The log of agents' acts is append-only."""
+
+
+@event.listens_for(AgentAct, "before_update")
+@event.listens_for(AgentAct, "before_delete")
+def _refuse_change(mapper, connection, entry) -> None:
+    raise AgentLogError(f"agent act {entry.id} cannot be changed or deleted")
