@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from ..planning.calendar import WorkingCalendar
+from ..tracking.lifecycle import TransitionError
 
 FILED = "filed"
 ACCEPTED = "accepted"
@@ -55,18 +56,9 @@ NEXT_ACTOR = {state: next(iter(moves.values())) for state, moves in TRANSITIONS.
 CATEGORIES = ("beyond_list", "time_exceeded", "refused_without_reason", "system_fault", "other")
 
 
-class LoopError(Exception):
+class LoopError(TransitionError):
     """A move that may not happen; ``status`` is the HTTP status it maps to,
     ``fields`` names bad inputs, ``allowed`` lists the moves possible now."""
-
-    status = 409
-
-    def __init__(self, code: str, message: str, fields: Mapping[str, list[str]] | None = None,
-                 allowed: Sequence[str] = ()):
-        super().__init__(message)
-        self.code, self.message = code, message
-        self.fields = dict(fields or {})
-        self.allowed = list(allowed)
 
 
 class IllegalMove(LoopError):

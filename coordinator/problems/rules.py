@@ -24,10 +24,13 @@ class StepSchema(_Strict):
     basis = fields.Nested(BasisSchema, required=True)
 
 
+#: every step of the loop needs its limit; no others exist
+StepsSchema = _Strict.from_dict({code: fields.Nested(StepSchema, required=True) for code in STEPS}, name="Steps")
+
+
 class ProblemsFileSchema(_Strict):
     basis = fields.Nested(BasisSchema)
-    steps = fields.Dict(keys=fields.String(validate=validate.OneOf(STEPS)), values=fields.Nested(StepSchema),
-                        required=True)
+    steps = fields.Nested(StepsSchema, required=True)
 
 
 @dataclass(frozen=True)
@@ -55,11 +58,7 @@ def parse_problem_rules(content: str | bytes | None, display: str = FILE) -> Pro
     """Validate the file's content; raises :class:`RuleBaseError` listing
     every problem (a step missing, a limit that is not a positive whole number …)."""
     errors: list[RuleError] = []
-    data, report = _load_file(content, display, ProblemsFileSchema(), errors)
-    if data is not None:
-        for code in STEPS:
-            if code not in data["steps"]:
-                report(f"steps.{code}", "missing: every step of the loop needs a time limit")
+    data, _ = _load_file(content, display, ProblemsFileSchema(), errors)
     if errors:
         raise RuleBaseError(errors)
     return ProblemRules({code: Step(code, s["name"], s["name_en"], s["days"], Basis(**s["basis"]))
