@@ -58,6 +58,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .officer.stats_views import blueprint as statistics_bp
     from .notifications.views import blueprint as notifications_bp
     from .owner import blueprint as owner_bp
+    from .problems.views import blueprint as problems_bp
     from .security import init_security
     from .utility import blueprint as utility_bp
 
@@ -69,6 +70,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(statistics_bp)
     app.register_blueprint(utility_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(problems_bp)
     init_security(app)
     csrf.exempt(api_bp)
     api.register_blueprint(api_bp)

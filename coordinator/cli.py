@@ -206,16 +206,19 @@ def deliver(once: bool, batch: int) -> None:
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="The day to judge deadlines on (default: today).")
 def escalate(today) -> None:
     """Remind providers of today's claim deadlines, escalate unclaimed hookup
-    requests past theirs and warn about overdue connection targets."""
+    requests past theirs, warn about overdue connection targets, and remind
+    and escalate late 办不成事 steps."""
     from . import create_app
     from .hookups.service import escalate_unclaimed, warn_overdue_targets
+    from .problems.service import sweep_problems
 
     app = create_app()
     day = today.date() if today else None
     with app.app_context():
         escalated = escalate_unclaimed(day)
         overdue = warn_overdue_targets(day)
-    click.echo(f"escalated {escalated}, overdue warnings {overdue}")
+        problems = sweep_problems(day)
+    click.echo(f"escalated {escalated}, overdue warnings {overdue}, problem steps escalated {problems}")
 
 
 def _safe_url(url: str) -> str:

@@ -209,12 +209,15 @@ def deliver_all_due(batch: int = 50) -> BatchResult:
 
 
 def sweep(today: dt.date | None = None) -> None:
-    """The periodic hookup duties: claim reminders, escalation of unclaimed
-    requests, warnings about overdue connection targets."""
+    """The periodic duties: claim reminders, escalation of unclaimed hookup
+    requests, warnings about overdue connection targets, reminders and
+    escalation of late 办不成事 steps."""
     from ..hookups.service import escalate_unclaimed, warn_overdue_targets
+    from ..problems.service import sweep_problems
 
     escalate_unclaimed(today)
     warn_overdue_targets(today)
+    sweep_problems(today)
 
 
 def run_worker(app: Flask, *, once: bool = False, batch: int = 50, stop: threading.Event | None = None) -> BatchResult:

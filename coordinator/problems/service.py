@@ -4,9 +4,7 @@ steps, and read the ledger (台账) with its statistics. Each operation owns
 its transaction and writes its notifications to the outbox in it."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -22,6 +20,7 @@ from ..notifications.outbox import enqueue
 from ..projects.access import acts_for_owner
 from ..projects.models import PlanItem, Project
 from ..tracking.service import calendar
+from ..tracking.stats import to_csv
 from . import loop
 from .loop import CATEGORIES, DEPARTMENT, FILED, OFFICE, REPORTER, InvalidMove, LoopError, Move, Report
 from .models import ProblemEvent, ProblemReport
@@ -347,29 +346,16 @@ def statistics(rows: Iterable[LedgerRow]) -> dict[str, dict[str, Tally]]:
 
 CSV_COLUMNS = ("id", "project", "item", "reporter", "category", "description", "department", "status", "filed_on",
                "due", "overdue", "reopened", "outcome", "closed_on", "path")
-#: A cell starting with one of these is read as a formula by spreadsheets (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet shows as text: a leading formula character is quoted away."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def ledger_csv(rows: Iterable[LedgerRow]) -> str:
-    """The ledger as CSV (UTF-8 with BOM for spreadsheets); formula cells escaped."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        r = row.report
-        path = " → ".join(f"{s.step}@{s.on.isoformat()}({s.working_days}/{s.limit}{'!' if s.late else ''})"
-                          for s in row.steps)
-        writer.writerow([safe_cell(v) for v in (
-            r.id, r.project.name, r.item.name if r.item else "", r.reporter.username, r.category, r.description,
-            r.department or "", r.status, r.events[0].happened_on.isoformat() if r.events else "",
-            r.due.isoformat() if r.due else "", "yes" if row.overdue else "no", r.reopened, row.outcome,
-            r.closed_on.isoformat() if r.closed_on else "", path)])
-    return buffer.getvalue()
+    """The ledger as CSV (with a BOM for spreadsheets); formula cells escaped.
+    ``path`` lists each step as ``step@date(working days/limit)``, ``!`` when late."""
+    return "\ufeff" + to_csv(CSV_COLUMNS, [
+        [r.id, r.project.name, r.item.name if r.item else "", r.reporter.username, r.category, r.description,
+         r.department or "", r.status, r.events[0].happened_on.isoformat() if r.events else "",
+         r.due.isoformat() if r.due else "", "yes" if row.overdue else "no", r.reopened, row.outcome,
+         r.closed_on.isoformat() if r.closed_on else "",
+         " → ".join(f"{s.step}@{s.on.isoformat()}({s.working_days}/{s.limit}{'!' if s.late else ''})"
+                    for s in row.steps)]
+        for row in rows for r in [row.report]])
