@@ -1,6 +1,6 @@
 """PDF benchmarks: ``.venv/bin/python benchmarks/pdf.py``.
 
-Times ``coordinator.planning.pdf.plan_pdf`` — plan JSON in, PDF bytes out
+Times ``coordinator.rendering.pdf.plan_pdf`` — plan JSON in, PDF bytes out
 (cover, flowchart, Gantt chart, checklist) — after a few untimed warm-up
 runs (the first registers the CJK font, which is once per process and is
 timed on its own):
@@ -36,7 +36,7 @@ if str(ROOT) not in sys.path:
 from benchmarks.run import LAND_DATE, TODAY, TYPICAL_WAREHOUSE, Result, measure, exit_status, results_table, table  # noqa: E402
 from benchmarks.synthetic import generate_rule_base  # noqa: E402
 from coordinator.planning import PlanOptions, load_rule_base, make_plan  # noqa: E402
-from coordinator.planning.pdf import PdfOptions, pdf_font, plan_pdf  # noqa: E402
+from coordinator.rendering.pdf import PdfOptions, pdf_font, plan_pdf  # noqa: E402
 
 TYPICAL_TARGET_MS = 300.0
 LARGE_ITEMS = 200  # items in the large plan (about)

@@ -14,10 +14,12 @@ from werkzeug.exceptions import NotFound
 
 from ..accounts.models import Role, User
 from ..extensions import db
+from ..governance.service import current_calendar, current_rules
 from ..hookups.service import project_hookups_json, sync_hookups
-from ..planning import AnswersError, Plan, RuleBase
+from ..planning import AnswersError, Plan
 from ..planning.answers import problem
 from ..planning.service import plan_project
+from ..tracking.service import carry_over, item_json
 from .access import acts_for_owner
 from .models import AnswerSet, PlanItem, Project, ProjectPlan, QuestionnaireDraft
 
@@ -27,14 +29,6 @@ NAME_MAX = 200
 class ProjectError(AnswersError):
     """A project request is invalid (its name, or its answers); ``fields``
     names every bad field."""
-
-
-def current_rules() -> RuleBase:
-    """The rule base every plan uses: the published version (else the seed
-    in ``rules/``), with the admin's calendar days; cached per version."""
-    from ..governance.service import effective_rules
-
-    return effective_rules()
 
 
 def check_name(name: Any) -> str:
@@ -78,8 +72,6 @@ def revise_project(
     commitment: bool = True, today: dt.date | None = None,
 ) -> ProjectPlan:
     """Store a new version of the answers and its plan; older ones are kept."""
-    from ..tracking.service import carry_over
-
     plan = plan_project(current_rules(), answers, land_date, commitment, today)
     previous = project.current_plan
     stored = _store_plan(project, user, answers, land_date, commitment, plan)
@@ -175,11 +167,9 @@ def projects_of(owner: User) -> list[ProjectSummary]:
 
 def project_json(project: Project) -> dict[str, Any]:
     """The API shape of a project (SPEC §4.4)."""
-    from ..tracking.service import calendar, item_json
-
     plan = project.current_plan
     answers = project.current_answers
-    cal, today = calendar(), dt.date.today()
+    cal, today = current_calendar(), dt.date.today()
     return {
         "id": project.id,
         "name": project.name,
