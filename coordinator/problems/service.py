@@ -19,7 +19,7 @@ from ..hookups.service import _admins as admins, _coordinator_offices as coordin
 from ..notifications.outbox import enqueue
 from ..projects.access import acts_for_owner
 from ..projects.models import PlanItem, Project
-from ..tracking.service import calendar
+from ..governance.service import current_calendar as calendar
 from ..tracking.stats import to_csv
 from . import loop
 from .loop import CATEGORIES, DEPARTMENT, FILED, OFFICE, REPORTER, InvalidMove, LoopError, Move, Report

@@ -13,7 +13,7 @@ from werkzeug.exceptions import NotFound
 
 from ..accounts.models import Role
 from ..projects.access import acts_for_owner
-from ..projects.service import current_rules
+from ..governance.service import current_rules
 from ..projects.models import Project
 from ..extensions import db
 from ..problems import loop, service

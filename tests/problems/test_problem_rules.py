@@ -11,7 +11,7 @@ import pytest
 from coordinator.planning.rulebase import RuleBaseError
 from coordinator.problems.loop import STEPS
 from coordinator.problems.rules import load_problem_rules, parse_problem_rules
-from tests.test_rulebase_errors import SEED, run_cli
+from tests.planning.test_rulebase_errors import SEED, run_cli
 
 
 def test_the_shipped_limits_cover_every_step_and_cite_the_measures():

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from coordinator.extensions import db
 from coordinator.notifications.models import Notification
 from tests.conftest import login
-from tests.tracking_fixtures import more_officers, project  # noqa: F401  (fixtures)
+from tests.tracking.tracking_fixtures import more_officers, project  # noqa: F401  (fixtures)
 
 ERROR_KEYS = {"error", "message", "fields"}
 

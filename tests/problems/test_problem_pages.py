@@ -4,7 +4,7 @@ the ledger with statistics, filters (htmx and plain) and access."""
 from __future__ import annotations
 
 from tests.conftest import login
-from tests.tracking_fixtures import more_officers, project  # noqa: F401  (fixtures)
+from tests.tracking.tracking_fixtures import more_officers, project  # noqa: F401  (fixtures)
 
 
 def as_user(app, username):
