@@ -24,6 +24,7 @@ class Role(str, enum.Enum):
     admin = "admin"
     #: 帮办代办员: works projects on their owners' behalf (coordinator.agents)
     agent = "agent"
+    agency = "agency"
 
 
 class OrganisationKind(str, enum.Enum):
@@ -32,11 +33,14 @@ class OrganisationKind(str, enum.Enum):
     coordinator = "coordinator"
     #: a 政务服务 station of the office or a zone, whose agents serve its ``districts``
     service_station = "service_station"
+    agency = "agency"
 
 
 class Organisation(db.Model):
-    """An approval department (code = the rule base's department code) or a
-    utility provider (with its utility type and the districts it serves)."""
+    """An approval department (code = the rule base's department code), a
+    utility provider (with its utility type and the districts it serves) or
+    an intermediary agency (the districts or zones it serves; suspended by
+    the admin when ``suspended_at`` is set)."""
 
     __tablename__ = "organisation"
 
@@ -47,6 +51,7 @@ class Organisation(db.Model):
     utility: Mapped[str | None] = mapped_column(String(20))
     districts: Mapped[list[str]] = mapped_column(JSON, default=list)
     contacts: Mapped[str] = mapped_column(Text, default="")
+    suspended_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     users: Mapped[list["User"]] = relationship(back_populates="organisation")

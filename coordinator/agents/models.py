@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, String, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from ..accounts.models import User, utcnow
 from ..extensions import db
 from ..projects.models import Project
+from ..servicerequests.models import ServiceRequest
 
 #: What an owner may let an agent do: edit the answers, upload materials,
 #: submit and resubmit items, award intermediary quotes.
@@ -18,27 +19,21 @@ ACTS = ("answers", "materials", "submit", "award")
 DEFAULT_ACTS = ("answers", "materials", "submit")
 
 
-class AgentRequest(db.Model):
-    """An owner's 申请帮办代办 on a project, offered to the agents serving
-    the project's district until one claims it."""
+class AgentRequest(ServiceRequest):
+    """An owner's 申请帮办代办 on a project: a service request of kind
+    ``agent``, offered to the service stations serving the project's
+    district until one of their agents claims it; ``granted_acts`` is what
+    the owner lets the agent do."""
 
-    __tablename__ = "agent_request"
-    __table_args__ = (Index("ix_agent_request_offered", "status", "district"),)
+    granted_acts: Mapped[list[str] | None] = mapped_column(JSON)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
-    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    district: Mapped[str] = mapped_column(String(100))
-    acts: Mapped[list[str]] = mapped_column(JSON, default=list)
-    note: Mapped[str] = mapped_column(String(2000), default="")
-    status: Mapped[str] = mapped_column(String(20), default="offered")
-    agent_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    claim_by: Mapped[dt.date]
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    claimed_at: Mapped[dt.datetime | None]
+    claim_by = synonym("respond_by")
+    station = synonym("assignee")
+    agent_id = synonym("assigned_by_id")
+    agent = synonym("assigned_by")
+    claimed_at = synonym("assigned_at")
 
-    project: Mapped[Project] = relationship()
-    agent: Mapped[User | None] = relationship(foreign_keys=[agent_id])
+    __mapper_args__ = {"polymorphic_identity": "agent"}
 
 
 class AgentGrant(db.Model):
@@ -51,7 +46,7 @@ class AgentGrant(db.Model):
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
     agent_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    request_id: Mapped[int | None] = mapped_column(ForeignKey("agent_request.id"))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("service_request.id"))
     acts: Mapped[list[str]] = mapped_column(JSON, default=list)
     granted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[dt.datetime | None]

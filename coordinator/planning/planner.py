@@ -21,11 +21,14 @@ CONSTRUCTION_START = "construction_start"
 
 @dataclass(frozen=True)
 class PlanOptions:
-    """How to plan: the land date, the planning date and whether to use 告知承诺."""
+    """How to plan: the land date, the planning date, whether to use 告知承诺,
+    and working days agreed outside the rule base (item code → days, e.g. the
+    awarded quote of an agency writing a report)."""
 
     land_date: dt.date | None = None
     today: dt.date | None = None
     commitment: bool = True
+    agreed_days: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -132,6 +135,8 @@ class Plan:
                     "committed_days": p.item.committed_days,
                     "lag": p.lag,
                     "utility": p.item.utility,
+                    "party": p.item.party,
+                    "service": p.item.service,
                     "because": list(p.because),
                     "basis": [str(b) for b in p.item.basis],
                     "materials": [
@@ -232,6 +237,7 @@ def make_plan(
     planned: dict[str, PlannedItem] = {}
     for code, item in applies.items():
         mode, days, modes = _choose_mode(item, flat, facts, eligibility.eligible and land_in_plan, options.commitment)
+        days = options.agreed_days.get(code, days)
         because = explain(rules, item.applies_if, flat, facts) if item.applies_if else []
         because.append(item.why or ("适用于所有项目（every project）" if not because else ""))
         because = [b for b in because if b]

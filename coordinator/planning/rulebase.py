@@ -18,7 +18,9 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from .conditions import Condition, ConditionError, compile_condition
 
 QUESTION_TYPES = ("choice", "bool", "number", "text")
-ITEM_KINDS = ("approval", "utility", "milestone")
+ITEM_KINDS = ("approval", "utility", "milestone", "preparation")
+#: Who does a preparation item: the owner, or an agency it engages (中介服务).
+PARTIES = ("owner", "intermediary")
 MODES = ("standard", "commitment", "gaps", "before_land", "land_day")
 UTILITIES = ("water", "power", "gas", "heat")
 LAND_DAY_FACT = "land_day_start"
@@ -136,6 +138,18 @@ class Provider:
 
 
 @dataclass(frozen=True)
+class Service:
+    """An intermediary service (中介服务) of ``rules/services.yaml``: what
+    agencies are qualified for, and how many working days they have to quote."""
+
+    code: str
+    name: str
+    name_en: str
+    respond_days: int
+    basis: tuple["Basis", ...]
+
+
+@dataclass(frozen=True)
 class Material:
     name: str
     essential: bool = True
@@ -167,7 +181,7 @@ class ModeRule:
 
 @dataclass(frozen=True)
 class Item:
-    """An approval item, utility hookup step or milestone."""
+    """An approval item, utility hookup step, preparation step or milestone."""
 
     code: str
     name: str
@@ -186,6 +200,8 @@ class Item:
     requires: tuple[Requirement, ...]
     why: str = ""
     utility: str | None = None
+    party: str | None = None
+    service: str | None = None
     lag_from: str | None = None
     lag_answer: str | None = None
     valid_from: dt.date | None = None
@@ -240,6 +256,7 @@ class RuleBase:
     calendar: CalendarOverride
     top_level_keys: frozenset[str] = field(default_factory=frozenset)
     providers: tuple[Provider, ...] = ()
+    services: dict[str, Service] = field(default_factory=dict)
 
     def question_groups(self) -> dict[str, list[Question]]:
         """Top-level answer key → its questions (one, or several for an object)."""
@@ -335,6 +352,18 @@ class ProvidersFileSchema(_Strict):
     providers = fields.List(fields.Nested(ProviderSchema), load_default=list)
 
 
+class ServiceSchema(_Strict):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name_en = fields.String(required=True)
+    respond_days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=60))
+    basis = fields.List(fields.Nested(lambda: BasisSchema()), required=True, validate=validate.Length(min=1))
+
+
+class ServicesFileSchema(_Strict):
+    services = fields.List(fields.Nested(ServiceSchema), load_default=list)
+
+
 class MaterialSchema(_Strict):
     name = fields.String(required=True)
     essential = fields.Boolean(load_default=True)
@@ -364,14 +393,20 @@ class ItemSchema(_Strict):
     requires = fields.List(fields.Raw(), load_default=list)
     why = fields.String(load_default="")
     utility = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(UTILITIES))
+    party = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(PARTIES))
+    service = fields.String(load_default=None, allow_none=True)
     lag = fields.Dict(keys=fields.String(), values=fields.String(), load_default=None, allow_none=True)
     valid_from = fields.Date(load_default=None, allow_none=True)
     valid_until = fields.Date(load_default=None, allow_none=True)
 
     @validates_schema
     def _kinds(self, data, **kwargs):
-        if data["kind"] != "milestone" and not data.get("department"):
+        if data["kind"] in ("approval", "utility") and not data.get("department"):
             raise ValidationError("approval and utility items need a department", "department")
+        if data["kind"] == "preparation" and not data.get("party"):
+            raise ValidationError("preparation items name their party (owner or intermediary)", "party")
+        if data.get("party") == "intermediary" and not data.get("service"):
+            raise ValidationError("intermediary preparation items name their service", "service")
         if data["kind"] != "milestone" and not data.get("basis"):
             raise ValidationError("every item cites its legal or policy basis", "basis")
         if data["kind"] == "utility" and not data.get("utility"):
@@ -594,6 +629,7 @@ def load_bundle(bundle: RuleBundle) -> RuleBase:
     ffile, f_report = load("facts.yaml", FactsFileSchema())
     cfile, _ = load("calendar.yaml", CalendarFileSchema(), optional=True)
     pfile, p_report = load("providers.yaml", ProvidersFileSchema(), optional=True)
+    svfile, sv_report = load("services.yaml", ServicesFileSchema(), optional=True)
     item_names = item_files(bundle)
     if not item_names:
         errors.append(RuleError("items/", "", "no item files (items/*.yaml)"))
@@ -606,9 +642,14 @@ def load_bundle(bundle: RuleBundle) -> RuleBase:
     departments = _unique(dfile["departments"], "code", "departments", d_report)
     facts, fact_order = _build_facts(ffile["facts"], questions, f_report)
     providers = _unique((pfile or {}).get("providers", []), "code", "providers", p_report) if p_report else {}
+    services = _unique((svfile or {}).get("services", []), "code", "services", sv_report) if sv_report else {}
     if LAND_DAY_FACT not in facts:
         f_report("facts", f"the fact '{LAND_DAY_FACT}' (拿地即开工 eligibility) must be defined")
     items, where = _build_items(loaded_items, questions, set(facts) | set(OPTION_FACTS), stages, departments)
+    for code, item in items.items():
+        if item.service is not None and item.service not in services:
+            report, path = where[code]
+            report(f"{path}.service", f"unknown service '{item.service}' (not in services.yaml)")
     for i, code in enumerate(meta["required_codes"]):
         if code not in items:
             meta_report(f"required_codes[{i}]", f"required item code '{code}' is not defined in items/")
@@ -638,6 +679,9 @@ def load_bundle(bundle: RuleBundle) -> RuleBase:
         top_level_keys=frozenset(q.split(".", 1)[0] for q in questions),
         providers=tuple(Provider(c, p["name"], p["name_en"], p["utility"], tuple(p["districts"]))
                         for c, p in providers.items()),
+        services={c: Service(c, v["name"], v["name_en"], v["respond_days"],
+                             tuple(Basis(b["document"], b["article"]) for b in v["basis"]))
+                  for c, v in services.items()},
     )
 
 
@@ -822,7 +866,7 @@ def _build_items(files, questions, fact_names, stages, departments):
             commitment_days=row["commitment_days"], days_if=tuple(days_if), modes=tuple(modes), materials=tuple(materials),
             basis=tuple(Basis(b["document"], b["article"]) for b in row["basis"]),
             applies_if=applies_if, requires=tuple(requires), why=row["why"], utility=row["utility"],
-            lag_from=lag_from, lag_answer=lag_answer,
+            party=row["party"], service=row["service"], lag_from=lag_from, lag_answer=lag_answer,
             valid_from=row["valid_from"], valid_until=row["valid_until"], file=report.file,
         )
     return items, {code: (report, path) for code, (_, path, report) in raw.items()}

@@ -15,10 +15,10 @@ from werkzeug.exceptions import NotFound
 
 from ..accounts.models import Organisation, OrganisationKind, Role, User, utcnow
 from ..extensions import db
-from ..hookups.service import _admins as admins, _coordinator_offices as coordinator_offices
 from ..notifications.outbox import enqueue
 from ..projects.access import acts_for_owner
 from ..projects.models import PlanItem, Project
+from ..servicerequests.service import admins, coordinator_offices, unshared
 from ..governance.service import current_calendar as calendar
 from ..tracking.stats import to_csv
 from . import loop
@@ -189,13 +189,6 @@ def _notify_move(report: ProblemReport, event: ProblemEvent) -> None:
 # --- reminders and escalation ------------------------------------------------------
 
 
-def _unshared(query):
-    """On PostgreSQL, skip reports another worker's sweep holds."""
-    if db.engine.dialect.name == "postgresql":
-        return query.with_for_update(skip_locked=True, of=ProblemReport)
-    return query
-
-
 def sweep_problems(today: dt.date | None = None) -> int:
     """Remind whoever must act of a step due today, and escalate a step past
     its deadline to the office (督办; for the department's step, the
@@ -204,8 +197,8 @@ def sweep_problems(today: dt.date | None = None) -> int:
     today = today or dt.date.today()
     now = utcnow()
     open_states = tuple(loop.NEXT_ACTOR)
-    due_today = db.session.scalars(_unshared(select(ProblemReport).where(
-        ProblemReport.status.in_(open_states), ProblemReport.due == today, ProblemReport.reminded_at.is_(None)))).all()
+    due_today = db.session.scalars(unshared(select(ProblemReport).where(
+        ProblemReport.status.in_(open_states), ProblemReport.due == today, ProblemReport.reminded_at.is_(None)), ProblemReport)).all()
     for report in due_today:
         report.reminded_at = now
         step = problem_rules().steps[loop.allowed_moves(state_of(report))[0]]
@@ -213,8 +206,8 @@ def sweep_problems(today: dt.date | None = None) -> int:
                 f"{report.project.name}：请在今天内完成“{step.name}”。", link=f"/problems/{report.id}",
                 payload={"problem": problem_json(report)}, key=f"problem{report.id}:{report.status}:"
                 f"{report.since.isoformat()}:reminder", **_party(report, loop.NEXT_ACTOR[report.status]))
-    late = db.session.scalars(_unshared(select(ProblemReport).where(
-        ProblemReport.status.in_(open_states), ProblemReport.due < today, ProblemReport.escalated_at.is_(None)))).all()
+    late = db.session.scalars(unshared(select(ProblemReport).where(
+        ProblemReport.status.in_(open_states), ProblemReport.due < today, ProblemReport.escalated_at.is_(None)), ProblemReport)).all()
     for report in late:
         report.escalated_at = now
         nxt = loop.NEXT_ACTOR[report.status]

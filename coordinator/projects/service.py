@@ -16,7 +16,8 @@ from ..accounts.models import Role, User
 from ..extensions import db
 from ..governance.service import current_calendar, current_rules
 from ..hookups.service import project_hookups_json, sync_hookups
-from ..planning import AnswersError, Plan
+from ..intermediaries.service import agreed_days, project_requests_json, sync_service_requests
+from ..planning import AnswersError, Plan, RuleBase
 from ..planning.answers import problem
 from ..planning.service import plan_project
 from ..tracking.service import carry_over, item_json
@@ -62,6 +63,7 @@ def create_project(
     db.session.add(project)
     _store_plan(project, owner, answers, land_date, commitment, plan)
     sync_hookups(project, plan, today)
+    sync_service_requests(project, plan, today)
     db.session.execute(db.delete(QuestionnaireDraft).where(QuestionnaireDraft.owner_id == owner.id))
     db.session.commit()
     return project
@@ -72,12 +74,13 @@ def revise_project(
     commitment: bool = True, today: dt.date | None = None,
 ) -> ProjectPlan:
     """Store a new version of the answers and its plan; older ones are kept."""
-    plan = plan_project(current_rules(), answers, land_date, commitment, today)
+    plan = plan_project(current_rules(), answers, land_date, commitment, today, agreed_days(project))
     previous = project.current_plan
     stored = _store_plan(project, user, answers, land_date, commitment, plan)
     carry_over(previous, stored)
     project.district = str(plan.answers.get("district") or "")
     sync_hookups(project, plan, today)
+    sync_service_requests(project, plan, today)
     db.session.commit()
     return stored
 
@@ -85,15 +88,28 @@ def revise_project(
 def what_if(project: Project, land_date: dt.date | None, today: dt.date | None = None) -> Plan:
     """The project's plan for another land date; nothing is stored."""
     answers = project.current_answers
-    return plan_project(current_rules(), answers.answers, land_date, answers.commitment, today)
+    return plan_project(current_rules(), answers.answers, land_date, answers.commitment, today, agreed_days(project))
 
 
 def replan_project(project: Project, today: dt.date | None = None) -> ProjectPlan:
     """A new plan for the project's current answers under the current rule
     base (the caller commits); the answers keep their version."""
     answers = project.current_answers
-    plan = plan_project(current_rules(), answers.answers, answers.land_date, answers.commitment, today)
+    plan = plan_project(current_rules(), answers.answers, answers.land_date, answers.commitment, today,
+                        agreed_days(project))
     return _plan_row(project, answers, plan)
+
+
+def reschedule(project: Project, today: dt.date | None = None) -> ProjectPlan:
+    """A new plan for the project's current answers taking the working days
+    agreed since (an awarded quote), continuing the tracking of the previous
+    plan; part of the caller's transaction."""
+    from ..tracking.service import carry_over
+
+    previous = project.current_plan
+    stored = replan_project(project, today)
+    carry_over(previous, stored)
+    return stored
 
 
 def _store_plan(project, user, answers, land_date, commitment, plan: Plan) -> ProjectPlan:
@@ -184,6 +200,7 @@ def project_json(project: Project) -> dict[str, Any]:
             for i in (plan.items if plan else [])
         ],
         "hookups": project_hookups_json(project),
+        "service_requests": project_requests_json(project),
     }
 
 

@@ -1,15 +1,15 @@
-"""办不成事 problem reports and their events; 帮办代办 requests, grants and the log of agents' acts
+"""办不成事 problem reports and their events; 帮办代办 grants, the log of agents' acts, and the acts an agent request grants
 
 Revision ID: 0010
-Revises: 0004
-Create Date: 2026-12-03 09:31:59.927743
+Revises: 0009
+Create Date: 2026-12-03 09:54:32.533984
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0010'
-down_revision = '0004'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
@@ -33,27 +33,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_agent_act_agent_id'), ['agent_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_agent_act_project_id'), ['project_id'], unique=False)
 
-    op.create_table('agent_request',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('project_id', sa.Integer(), nullable=False),
-    sa.Column('requested_by_id', sa.Integer(), nullable=False),
-    sa.Column('district', sa.String(length=100), nullable=False),
-    sa.Column('acts', sa.JSON(), nullable=False),
-    sa.Column('note', sa.String(length=2000), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('agent_id', sa.Integer(), nullable=True),
-    sa.Column('claim_by', sa.Date(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('claimed_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['agent_id'], ['user_account.id'], name=op.f('fk_agent_request_agent_id_user_account')),
-    sa.ForeignKeyConstraint(['project_id'], ['project.id'], name=op.f('fk_agent_request_project_id_project')),
-    sa.ForeignKeyConstraint(['requested_by_id'], ['user_account.id'], name=op.f('fk_agent_request_requested_by_id_user_account')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_agent_request'))
-    )
-    with op.batch_alter_table('agent_request', schema=None) as batch_op:
-        batch_op.create_index('ix_agent_request_offered', ['status', 'district'], unique=False)
-        batch_op.create_index(batch_op.f('ix_agent_request_project_id'), ['project_id'], unique=False)
-
     op.create_table('agent_grant',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('project_id', sa.Integer(), nullable=False),
@@ -66,7 +45,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['agent_id'], ['user_account.id'], name=op.f('fk_agent_grant_agent_id_user_account')),
     sa.ForeignKeyConstraint(['owner_id'], ['user_account.id'], name=op.f('fk_agent_grant_owner_id_user_account')),
     sa.ForeignKeyConstraint(['project_id'], ['project.id'], name=op.f('fk_agent_grant_project_id_project')),
-    sa.ForeignKeyConstraint(['request_id'], ['agent_request.id'], name=op.f('fk_agent_grant_request_id_agent_request')),
+    sa.ForeignKeyConstraint(['request_id'], ['service_request.id'], name=op.f('fk_agent_grant_request_id_service_request')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agent_grant'))
     )
     with op.batch_alter_table('agent_grant', schema=None) as batch_op:
@@ -120,9 +99,15 @@ def upgrade() -> None:
     with op.batch_alter_table('problem_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_problem_event_report_id'), ['report_id'], unique=False)
 
+    with op.batch_alter_table('service_request', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('granted_acts', sa.JSON(), nullable=True))
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('service_request', schema=None) as batch_op:
+        batch_op.drop_column('granted_acts')
+
     with op.batch_alter_table('problem_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_problem_event_report_id'))
 
@@ -139,11 +124,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_agent_grant_agent_id'))
 
     op.drop_table('agent_grant')
-    with op.batch_alter_table('agent_request', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_agent_request_project_id'))
-        batch_op.drop_index('ix_agent_request_offered')
-
-    op.drop_table('agent_request')
     with op.batch_alter_table('agent_act', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agent_act_project_id'))
         batch_op.drop_index(batch_op.f('ix_agent_act_agent_id'))
