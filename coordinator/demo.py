@@ -11,23 +11,27 @@ from sqlalchemy import func, select
 
 from .accounts.models import Organisation, OrganisationKind, Role, User
 from .accounts.service import create_user
+from .agents.service import claim, request_agent
 from .extensions import db
 from .governance.service import current_rules
 from .projects.service import create_project
 
-DEMO_USERS = ("demo-owner", "demo-officer", "demo-utility", "demo-admin")
+DEMO_USERS = ("demo-owner", "demo-officer", "demo-utility", "demo-admin", "demo-agent")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def seed_organisations() -> None:
     """One organisation per department of the rule base (idempotent), the
-    coordinator office, and the utility providers of ``rules/providers.yaml``."""
+    coordinator office, its 帮办代办 station for 滨海新区, and the utility
+    providers of ``rules/providers.yaml``."""
     rules = current_rules()
     existing = set(db.session.scalars(select(Organisation.code)))
     for dept in rules.departments.values():
         if dept.kind != "utility" and dept.code not in existing:
             db.session.add(Organisation(kind=OrganisationKind.department, code=dept.code, name=dept.name))
-    extra = [Organisation(kind=OrganisationKind.coordinator, code="gov_service", name="区政务服务办公室")]
+    extra = [Organisation(kind=OrganisationKind.coordinator, code="gov_service", name="区政务服务办公室"),
+             Organisation(kind=OrganisationKind.service_station, code="binhai_service_station",
+                          name="滨海新区政务服务中心帮办代办窗口", districts=["滨海新区"])]
     extra += [Organisation(kind=OrganisationKind.utility, code=p.code, name=p.name, utility=p.utility,
                            districts=list(p.districts)) for p in rules.providers]
     db.session.add_all(o for o in extra if o.code not in existing)
@@ -51,10 +55,13 @@ def seed_demo(password: str | None = None, today: dt.date | None = None) -> str:
     create_user("demo-officer", password, Role.officer, "区住建委审批员", org["housing"])
     create_user("demo-utility", password, Role.utility, "滨海供电客户经理", org["power_binhai"])
     create_user("demo-admin", password, Role.admin, "区政务服务办", org["gov_service"])
+    agent = create_user("demo-agent", password, Role.agent, "滨海新区帮办代办员", org["binhai_service_station"])
     db.session.commit()
     today = today or dt.date.today()
     warehouse = json.loads((EXAMPLES / "warehouse.json").read_text(encoding="utf-8"))
-    create_project(owner, "滨海新区智能物流仓库", warehouse, land_date=today + dt.timedelta(days=90), today=today)
+    in_hand = create_project(owner, "滨海新区智能物流仓库", warehouse, land_date=today + dt.timedelta(days=90),
+                             today=today)
+    claim(agent, request_agent(owner, in_hand.id, today=today).id, today=today)
     plant = json.loads((EXAMPLES / "chemical_plant.json").read_text(encoding="utf-8"))
     create_project(owner, "南港工业区精细化工厂房", plant, today=today)
     return password

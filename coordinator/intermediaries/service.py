@@ -17,6 +17,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Organisation, OrganisationKind, Role, User, utcnow
+from ..agents.acts import record_act
 from ..extensions import db
 from ..notifications.outbox import enqueue
 from ..planning import Plan
@@ -326,13 +327,14 @@ def report_progress(request_id: int, user: User, to: str, note: str = "", on: dt
 # --- the owner's side -------------------------------------------------------------------
 
 
-def owner_request(user: User, request_id: int) -> IntermediaryRequest:
-    """The request if ``user`` acts for its project's owner: 404 when there is
+def owner_request(user: User, request_id: int, act: str | None = None) -> IntermediaryRequest:
+    """The request if ``user`` acts for its project's owner (for ``act``, see
+    :func:`~coordinator.projects.access.acts_for_owner`): 404 when there is
     no such request, :class:`NotTheOwner` (403) for anyone else."""
     request = db.session.get(IntermediaryRequest, request_id)
     if request is None:
         raise RequestNotFound()
-    if not acts_for_owner(user, request.project):
+    if not acts_for_owner(user, request.project, act):
         raise NotTheOwner()
     return request
 
@@ -343,7 +345,7 @@ def award(request_id: int, user: User, quote_id: Any, today: dt.date | None = No
     agencies are told, and the plan's preparation item takes the quote's
     working days."""
     today = today or dt.date.today()
-    request = owner_request(user, request_id)
+    request = owner_request(user, request_id, "award")
     quote = next((q for q in request.quotes if q.id == quote_id and q.status == "submitted"), None)
     if not _whole_number(quote_id, 1, 2**31 - 1) or quote is None:
         if request.status not in (OFFERED, QUOTED):
@@ -357,7 +359,7 @@ def engage_outside(request_id: int, user: User, agency_name: Any, fee_yuan: Any,
     """The owner records an agency engaged outside the platform: a quote in
     its name, awarded at once."""
     today = today or dt.date.today()
-    request = owner_request(user, request_id)
+    request = owner_request(user, request_id, "award")
     errors: dict[str, list[str]] = {}
     if not isinstance(agency_name, str) or not agency_name.strip() or len(agency_name) > 200:
         errors["agency"] = ["the agency's name, at most 200 characters"]
@@ -386,6 +388,8 @@ def _award(request: IntermediaryRequest, quote: ServiceQuote, user: User, today:
     db.session.execute(update(ServiceQuote).where(ServiceQuote.request_id == request.id, ServiceQuote.id != quote.id)
                        .values(status="declined").execution_options(synchronize_session=False))
     quote.status = "awarded"
+    record_act(user, request.project, "award", f"{quote.agency_name}：{quote.fee_yuan} 元，{quote.working_days} 个工作日",
+               {"request_id": request.id, "quote_id": quote.id})
     core.record(request, AWARDED, today, f"{quote.agency_name}：{quote.fee_yuan} 元，{quote.working_days} 个工作日",
                 user, quote.agency)
     db.session.flush()

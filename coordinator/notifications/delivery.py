@@ -211,12 +211,14 @@ def deliver_all_due(batch: int = 50) -> BatchResult:
 def sweep(today: dt.date | None = None) -> None:
     """The periodic duties: claim reminders, escalation of unclaimed hookup
     requests, warnings about overdue connection targets, reminders and
-    escalation of late 办不成事 steps."""
+    escalation of unclaimed 帮办代办 requests and of late 办不成事 steps."""
+    from ..agents.service import sweep_agent_requests
     from ..hookups.service import escalate_unclaimed, warn_overdue_targets
     from ..problems.service import sweep_problems
 
     escalate_unclaimed(today)
     warn_overdue_targets(today)
+    sweep_agent_requests(today)
     sweep_problems(today)
 
 

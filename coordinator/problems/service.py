@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from werkzeug.exceptions import NotFound
 
 from ..accounts.models import Organisation, OrganisationKind, Role, User, utcnow
+from ..agents.acts import record_act
 from ..extensions import db
 from ..notifications.outbox import enqueue
 from ..projects.access import acts_for_owner
@@ -115,6 +116,8 @@ def file_problem(user: User, project_id: Any, category: Any, description: Any, i
     report.events.append(ProblemEvent(actor_id=user.id, happened_on=today, to_status=FILED, note=text, due=due))
     db.session.add(report)
     db.session.flush()
+    record_act(user, project, "problem", f"#{report.id}（{CATEGORY_NAMES[category]}）：{text[:200]}",
+               {"problem_id": report.id})
     enqueue("problem_filed", f"新的办不成事反映：{project.name}",
             f"{user.display_name}反映（{CATEGORY_NAMES[category]}）：{text}\n受理期限：{due.isoformat()}",
             organisations=coordinator_offices(), users=admins(), link=f"/problems/{report.id}",
