@@ -51,6 +51,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     from . import models  # noqa: F401  (every model registered with the metadata)
     from .accounts.views import blueprint as accounts_bp
+    from .agents.views import blueprint as agent_bp
     from .admin import blueprint as admin_bp
     from .api import blueprint as api_bp
     from .health import blueprint as health_bp
@@ -71,6 +72,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(utility_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(problems_bp)
+    app.register_blueprint(agent_bp)
     init_security(app)
     csrf.exempt(api_bp)
     api.register_blueprint(api_bp)
@@ -90,6 +92,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
             return redirect(url_for("utility.inbox"))
         if current_user.role.value == "admin":
             return redirect(url_for("admin.index"))
+        if current_user.role.value == "agent":
+            return redirect(url_for("agent.workspace"))
         return render_template("home.html")
 
     @app.context_processor

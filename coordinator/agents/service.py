@@ -135,6 +135,20 @@ def acts_of(project: Project) -> list[AgentAct]:
                                    .order_by(AgentAct.id.desc())))
 
 
+@dataclass
+class Helper:
+    """The project page's 帮办代办 section: the grant in force, the request
+    waiting for an agent, and what agents did."""
+
+    grant: AgentGrant | None
+    waiting: AgentRequest | None
+    acts: list[AgentAct]
+
+
+def helper_of(project: Project) -> Helper:
+    return Helper(live_grant(project), open_request_of(project), acts_of(project))
+
+
 def agent_json(project: Project) -> dict[str, Any] | None:
     """``agent`` of ``GET /projects/{id}``: ``{username, granted}`` while an agent holds it."""
     grant = live_grant(project)
