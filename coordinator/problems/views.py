@@ -88,7 +88,7 @@ def new():
         except LoopError as exc:
             errors = exc.fields
         else:
-            flash(_("已提交“办不成事”反映，政务服务办将在期限内受理。"), "ok")
+            flash(_("已提交“办不成事”反映，政务服务办将在期限内受理。"), "success")
             return redirect(url_for("problems.show", problem_id=report.id))
     chosen = next((p for p in projects if str(p.id) == str(form.get("project_id"))), projects[0] if projects else None)
     return render_template("problems/new.html", projects=projects, chosen=chosen, form=form, errors=errors,
@@ -132,7 +132,7 @@ def move(problem_id: int):
         if message:
             flash(message, "error")
         return _detail(report, exc.fields, exc.status)
-    flash(_("已办理：%(step)s", step=problem_label("move", form.get("to"))), "ok")
+    flash(_("已办理：%(step)s", step=problem_label("move", form.get("to"))), "success")
     return redirect(url_for("problems.show", problem_id=report.id))
 
 

@@ -161,7 +161,8 @@ def transition(
     db.session.flush()
     _notify_owner(item, event, after)
     if actor == OWNER:
-        record_act(user, item.project, "submit", f"{item.name}（{item.code}）：{before.status} → {after.status}",
+        record_act(user, item.project, "submit",
+                   f"{'重新申报' if before.status == RETURNED else '申报'}{item.name}（{item.code}）",
                    {"item_id": item.id, "code": item.code, "to": after.status})
     db.session.commit()
     db.session.refresh(item)
