@@ -28,10 +28,8 @@ class AgentRequest(ServiceRequest):
     granted_acts: Mapped[list[str] | None] = mapped_column(JSON)
 
     claim_by = synonym("respond_by")
-    station = synonym("assignee")
     agent_id = synonym("assigned_by_id")
     agent = synonym("assigned_by")
-    claimed_at = synonym("assigned_at")
 
     __mapper_args__ = {"polymorphic_identity": "agent"}
 

@@ -31,12 +31,11 @@ from .acts import ACT_NAMES
 from .models import ACTS, DEFAULT_ACTS, AgentAct, AgentGrant, AgentRequest
 
 CLAIMED = "claimed"
-DEFAULT_CLAIM_LIMIT_DAYS = 1
 
 
 def claim_limit_days() -> int:
     """Working days the stations have to take a request (``AGENT_CLAIM_LIMIT_DAYS``)."""
-    return int(current_app.config.get("AGENT_CLAIM_LIMIT_DAYS") or DEFAULT_CLAIM_LIMIT_DAYS)
+    return int(current_app.config["AGENT_CLAIM_LIMIT_DAYS"])
 
 
 def stations_for(district: str) -> list[Organisation]:
@@ -195,12 +194,33 @@ def claim(agent: User, request_id: int, today: dt.date | None = None) -> AgentRe
     return request
 
 
-def _hand_over(request: AgentRequest, agent: User, today: dt.date) -> AgentGrant:
+def assign(admin: User, request_id: int, agent_username: Any, today: dt.date | None = None) -> AgentRequest:
+    """The 政务服务办 assigns an open request to an agent of any station
+    (e.g. after escalation): 404 for no such request, 400 for no such
+    agent, 409 when it was claimed meanwhile."""
+    today = today or dt.date.today()
+    request = db.session.get(AgentRequest, request_id)
+    if request is None or admin.role != Role.admin:
+        raise RequestNotFound()
+    agent = db.session.scalar(select(User).where(User.username == agent_username, User.active.is_(True)))
+    if agent is None or _station_of(agent) is None:
+        raise InvalidTransition("invalid", "no such agent", fields={"agent": ["the username of an active agent"]})
+    if not core.assign(request, core.OFFERED, CLAIMED, agent.organisation, agent):
+        raise RequestConflict("the request was already claimed", db.session.get(AgentRequest, request_id).status)
+    _hand_over(request, agent, today, f"政务服务办（{admin.display_name}）指派")
+    enqueue("agent_assigned", f"政务服务办指派帮办代办：{request.project.name}",
+            f"您被指派为“{request.project.name}”的帮办代办员。", users=[agent], link="/agent/",
+            payload={"agent_request": request_json(request)}, key=f"agent{request.id}:assigned")
+    db.session.commit()
+    return request
+
+
+def _hand_over(request: AgentRequest, agent: User, today: dt.date, note: str = "") -> AgentGrant:
     project = request.project
     grant = AgentGrant(project_id=project.id, agent_id=agent.id, owner_id=project.owner_id, request_id=request.id,
                        acts=list(request.granted_acts or DEFAULT_ACTS))
     db.session.add(grant)
-    core.record(request, CLAIMED, today, "", agent, agent.organisation)
+    core.record(request, CLAIMED, today, note, agent, agent.organisation)
     enqueue("agent_claimed", f"帮办代办员已认领：{project.name}",
             f"{agent.organisation.name}的帮办代办员{agent.display_name}将代您办理："
             f"{'、'.join(ACT_NAMES[a] for a in grant.acts)}。您可随时在项目页撤销授权。",

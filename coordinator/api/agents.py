@@ -1,5 +1,6 @@
 """Routes of the 帮办代办 API: an owner asks for an agent or revokes the
-grant, agents list the requests offered to them and claim one."""
+grant, agents list the requests offered to them and claim one, the
+政务服务办 assigns one."""
 from __future__ import annotations
 
 from flask_login import current_user
@@ -100,6 +101,30 @@ def claim_agent_request(request_id: int):
         request = service.claim(_me(), request_id)
     except RequestNotFound:
         abort(404, error="not_found", message="no such agent request")
+    except RequestConflict as exc:
+        abort(409, error="conflict", message=exc.message, errors={"status": [exc.status]})
+    return service.request_json(request)
+
+
+class AssignSchema(Schema):
+    agent = fields.String(required=True, metadata={"description": "the username of the agent"})
+
+
+@blueprint.route("/agent-requests/<int:request_id>/assign", methods=["POST"])
+@protected(Role.admin)
+@blueprint.arguments(AssignSchema)
+@blueprint.response(200, AgentRequestSchema)
+@blueprint.alt_response(400, schema=ErrorSchema, description="no such active agent")
+@blueprint.alt_response(404, schema=ErrorSchema, description="no such request")
+@blueprint.alt_response(409, schema=ErrorSchema, description="claimed meanwhile")
+def assign_agent_request(body, request_id: int):
+    """The 政务服务办 gives an open request to an agent (e.g. after escalation)."""
+    try:
+        request = service.assign(_me(), request_id, body["agent"])
+    except RequestNotFound:
+        abort(404, error="not_found", message="no such agent request")
+    except TransitionError as exc:
+        return _error(exc)
     except RequestConflict as exc:
         abort(409, error="conflict", message=exc.message, errors={"status": [exc.status]})
     return service.request_json(request)

@@ -128,3 +128,17 @@ def test_an_unclaimed_request_is_escalated_to_the_office(app, agents):
     assert kinds(app, "agent_claim_reminder") == ["agent", "agent2"]
     assert kinds(app, "agent_escalated") == ["admin"]
     assert as_user(app, "agent").get("/api/v1/agent-requests").json["agent_requests"][0]["escalated"] is True
+
+
+def test_the_office_assigns_an_open_request_to_an_agent(app, agents):
+    owner, office = as_user(app, "owner"), as_user(app, "admin")
+    rid = ask(owner, agents["id"]).json["id"]
+    assert as_user(app, "agent").post(f"/api/v1/agent-requests/{rid}/assign", json={"agent": "faragent"}).status_code == 403
+    r = office.post(f"/api/v1/agent-requests/{rid}/assign", json={"agent": "owner2"})
+    assert r.status_code == 400 and "agent" in r.json["fields"]
+    r = office.post(f"/api/v1/agent-requests/{rid}/assign", json={"agent": "faragent"})
+    assert r.status_code == 200 and r.json["agent"] == "faragent" and r.json["status"] == "claimed"
+    assert kinds(app, "agent_assigned") == ["faragent"]
+    assert as_user(app, "faragent").get(f"/api/v1/projects/{agents['id']}").json["agent"]["username"] == "faragent"
+    assert office.post(f"/api/v1/agent-requests/{rid}/assign", json={"agent": "agent"}).status_code == 409
+    assert office.post("/api/v1/agent-requests/999999/assign", json={"agent": "agent"}).status_code == 404
