@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from werkzeug.exceptions import NotFound
 
 from ..accounts.models import Organisation, OrganisationKind, Role, User, utcnow
 from ..agents.acts import record_act
 from ..extensions import db
 from ..notifications.outbox import enqueue
-from ..projects.access import acts_for_owner
+from ..projects.access import acts_for_owner, projects_acted_for
 from ..projects.models import PlanItem, Project
 from ..servicerequests.service import admins, coordinator_offices, unshared
 from ..governance.service import current_calendar as calendar
@@ -84,8 +84,8 @@ def problems_for(user: User) -> list[ProblemReport]:
     if user.role == Role.officer:
         code = user.organisation.code if user.organisation else None
         return list(db.session.scalars(query.where(ProblemReport.department == code)))
-    rows = db.session.scalars(query.join(Project, Project.id == ProblemReport.project_id)).all()
-    return [r for r in rows if r.reporter_id == user.id or acts_for_owner(user, r.project)]
+    return list(db.session.scalars(query.where(or_(ProblemReport.reporter_id == user.id,
+                                                   ProblemReport.project_id.in_(projects_acted_for(user))))))
 
 
 def file_problem(user: User, project_id: Any, category: Any, description: Any, item_id: Any = None,

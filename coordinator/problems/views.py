@@ -12,12 +12,12 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import NotFound
 
 from ..accounts.models import Role
-from ..projects.access import acts_for_owner
-from ..governance.service import current_rules
-from ..projects.models import Project
 from ..extensions import db
-from ..problems import loop, service
-from ..problems.loop import LoopError
+from ..governance.service import current_rules
+from ..projects.access import projects_acted_for
+from ..projects.models import Project
+from . import loop, service
+from .loop import LoopError
 
 blueprint = Blueprint("problems", __name__, url_prefix="/problems")
 
@@ -58,8 +58,8 @@ def _office_only() -> None:
 
 def _my_projects() -> list[Project]:
     """The projects the user may report on: their own, or held as an agent."""
-    rows = db.session.scalars(db.select(Project).order_by(Project.id.desc())).all()
-    return [p for p in rows if acts_for_owner(_me(), p)]
+    return list(db.session.scalars(db.select(Project).where(Project.id.in_(projects_acted_for(_me())))
+                                   .order_by(Project.id.desc())))
 
 
 @blueprint.route("")

@@ -6,7 +6,7 @@ companies and 帮办代办 rules extend this module, not the callers.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
 
 from ..accounts.models import Role, User
 from ..agents.models import AgentGrant
@@ -31,3 +31,10 @@ def acts_for_owner(user: User, project: Project, act: str | None = None) -> bool
 def is_agent_for(user: User, project: Project) -> bool:
     """``user`` acts on ``project`` as its agent, not as its owner."""
     return project.owner_id != user.id and acts_for_owner(user, project)
+
+
+def projects_acted_for(user: User) -> Select:
+    """A query of the ids of the projects ``user`` acts on as owner (see
+    :func:`acts_for_owner`): their own, and those held as an agent."""
+    held = select(AgentGrant.project_id).where(AgentGrant.agent_id == user.id, AgentGrant.revoked_at.is_(None))
+    return select(Project.id).where(or_(Project.owner_id == user.id, Project.id.in_(held)))
