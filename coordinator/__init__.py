@@ -52,24 +52,33 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from . import models  # noqa: F401  (every model registered with the metadata)
     from .accounts.views import blueprint as accounts_bp
     from .admin import blueprint as admin_bp
+    from .companies.views import blueprint as companies_bp
     from .api import blueprint as api_bp
     from .health import blueprint as health_bp
     from .officer import blueprint as officer_bp
     from .officer.stats_views import blueprint as statistics_bp
     from .notifications.views import blueprint as notifications_bp
     from .owner import blueprint as owner_bp
+    from .licences.views import blueprint as licences_bp
+    from .materials.storage import init_storage
     from .security import init_security
     from .utility import blueprint as utility_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(owner_bp)
+    app.register_blueprint(companies_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(officer_bp)
     app.register_blueprint(statistics_bp)
     app.register_blueprint(utility_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(licences_bp)
+    init_storage(app)
     init_security(app)
+    from .accounts.oidc import init_oidc
+
+    init_oidc(app)
     csrf.exempt(api_bp)
     api.register_blueprint(api_bp)
 
@@ -97,6 +106,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .rendering.textreport import MODE_NAMES
 
     app.jinja_env.globals.update(pick=_pick, mode_names=MODE_NAMES)
+    from .i18n import beijing_time
+
+    app.jinja_env.filters["beijing_time"] = beijing_time
 
     return app
 

@@ -64,6 +64,9 @@ PAGES = [
     Page("project answers", "demo-owner", lambda app: f"/owner/projects/{demo_project_id(app)}/answers"),
     Page("settings", "demo-owner", lambda app: "/owner/settings"),
     Page("officer's home", "demo-officer", lambda app: "/"),
+    Page("company registration", None, lambda app: "/register"),
+    Page("forgotten password", None, lambda app: "/password/forgot"),
+    Page("the owner's company", "demo-owner", lambda app: "/company"),
 ]
 
 

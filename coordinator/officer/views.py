@@ -15,6 +15,8 @@ from wtforms.fields.choices import SelectChoice
 
 from ..accounts.models import Role
 from ..governance.service import current_calendar, current_rules
+from ..licences.service import licence_of
+from ..materials.service import materials_of
 from ..tracking import lifecycle, service
 from ..tracking.lifecycle import TransitionError
 from . import blueprint
@@ -116,7 +118,7 @@ def _item(item_id: int):
 
 
 def _forms(item, allowed: list[str]) -> dict[str, TransitionForm]:
-    entry = service.plan_entry(item)
+    entry = item.plan_entry
     forms = {}
     for target in allowed:
         form = TransitionForm(prefix=target)
@@ -124,6 +126,9 @@ def _forms(item, allowed: list[str]) -> dict[str, TransitionForm]:
         if target == lifecycle.ACCEPTED_WITH_GAPS:
             materials = [m for m in materials if not m.get("essential", True)]
         form.materials.choices = [SelectChoice(m["name"], m["name"]) for m in materials]
+        if target == lifecycle.RETURNED:
+            form.files.choices = [SelectChoice(f.id, f"{f.filename}（{m.name}）") for m in materials_of(item)
+                                  if m.source in ("upload", "intermediary") for f in m.files]
         forms[target] = form
     return forms
 
@@ -133,7 +138,8 @@ def _render_item(item, forms=None, status: int = 200):
     forms = forms or _forms(item, allowed)
     today = dt.date.today()
     return render_template(
-        "officer/item.html", item=item, entry=service.plan_entry(item), allowed=allowed, forms=forms,
+        "officer/item.html", item=item, entry=item.plan_entry, allowed=allowed, forms=forms,
+        materials=materials_of(item), licence=licence_of(item),
         events=service.events_of(item), today=today,
         deadline=lifecycle.deadline_flag(current_calendar(), item.status, item.due_date, today),
         used=(lifecycle.working_days_used(current_calendar(), item.accepted_on, today, service.clock_pauses_of(item))
@@ -163,12 +169,14 @@ def transition(item_id: int):
     try:
         service.transition(_me(), item_id, target, reason=form.reason.data,
                            missing_materials=form.listed_materials(), gaps_due=form.gaps_due.data,
-                           document_number=form.document_number.data)
+                           document_number=form.document_number.data, faulty_files=form.files.data or [])
     except TransitionError as exc:
         message = {
             "illegal_transition": _("该事项当前状态不允许此操作。"),
             "conflict": _("其他审批员刚刚处理了该事项，请查看最新状态。"),
-            "invalid": _("请填写必填内容：%(fields)s", fields="、".join(exc.fields)),
+            "invalid": _("请填写必填内容：%(fields)s", fields=_("、").join(
+                str(getattr(form, INPUT_FIELDS.get(name, name), None).label.text)
+                if hasattr(form, INPUT_FIELDS.get(name, name)) else name for name in exc.fields)),
         }.get(exc.code, exc.message)
         flash(message, "error")
         return _render_item(service.item_for(_me(), item_id), forms if exc.status == 400 else None, exc.status)
@@ -176,6 +184,10 @@ def transition(item_id: int):
         abort(403)
     flash(_("已%(action)s。", action=action_label(target)), "success")
     return redirect(url_for("officer.item", item_id=item_id), code=303)
+
+
+#: The service's input names → the form field that asks for each.
+INPUT_FIELDS = {"missing_materials": "materials"}
 
 
 @blueprint.route("/calendar")

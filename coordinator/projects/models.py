@@ -8,6 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User, utcnow
+from ..companies.models import Company
 from ..extensions import db
 
 
@@ -16,18 +17,20 @@ OPEN_QUEUE = "status IN ('submitted', 'accepted', 'accepted_with_gaps', 'returne
 
 
 class Project(db.Model):
-    """An owner's construction project."""
+    """A company's construction project; ``owner`` is the person who created it."""
 
     __tablename__ = "project"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     district: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     owner: Mapped[User] = relationship()
+    company: Mapped[Company] = relationship()
     answer_sets: Mapped[list["AnswerSet"]] = relationship(
         back_populates="project", order_by="AnswerSet.version", cascade="all, delete-orphan"
     )
@@ -132,6 +135,11 @@ class PlanItem(db.Model):
 
     plan: Mapped[ProjectPlan] = relationship(back_populates="items")
     project: Mapped[Project] = relationship()
+
+    @property
+    def plan_entry(self) -> dict[str, Any]:
+        """The item's entry in its plan JSON (modes, materials, requires, basis)."""
+        return next((i for i in self.plan.plan.get("items", []) if i["code"] == self.code), {})
 
 
 class QuestionnaireDraft(db.Model):

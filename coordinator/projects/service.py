@@ -16,11 +16,13 @@ from ..accounts.models import Role, User
 from ..extensions import db
 from ..governance.service import current_calendar, current_rules
 from ..hookups.service import project_hookups_json, sync_hookups
+from ..licences.service import licences_by_item
 from ..planning import AnswersError, Plan
 from ..planning.answers import problem
 from ..planning.service import plan_project
+from ..companies.service import company_of
 from ..tracking.service import carry_over, item_json
-from .access import acts_for_owner
+from .access import acted_for_by, acts_for_owner
 from .models import AnswerSet, PlanItem, Project, ProjectPlan, QuestionnaireDraft
 
 NAME_MAX = 200
@@ -58,7 +60,8 @@ def create_project(
         errors.update(exc.fields)
     if errors:
         raise ProjectError(errors)
-    project = Project(owner=owner, name=name, district=str(plan.answers.get("district") or ""))
+    project = Project(owner=owner, company=company_of(owner), name=name,
+                      district=str(plan.answers.get("district") or ""))
     db.session.add(project)
     _store_plan(project, owner, answers, land_date, commitment, plan)
     sync_hookups(project, plan, today)
@@ -149,10 +152,8 @@ class ProjectSummary:
 
 
 def projects_of(owner: User) -> list[ProjectSummary]:
-    """The owner's projects, newest first, with status and next due item."""
-    projects = db.session.scalars(
-        select(Project).where(Project.owner_id == owner.id).order_by(Project.id.desc())
-    ).all()
+    """The projects of the owner's company, newest first, with status and next due item."""
+    projects = db.session.scalars(select(Project).where(acted_for_by(owner)).order_by(Project.id.desc())).all()
     out = []
     for project in projects:
         plan = project.current_plan
@@ -168,6 +169,7 @@ def projects_of(owner: User) -> list[ProjectSummary]:
 def project_json(project: Project) -> dict[str, Any]:
     """The API shape of a project (SPEC §4.4)."""
     plan = project.current_plan
+    licences = licences_by_item(project.id)
     answers = project.current_answers
     cal, today = current_calendar(), dt.date.today()
     return {
@@ -180,7 +182,7 @@ def project_json(project: Project) -> dict[str, Any]:
         "rule_base_version": plan.rule_base_version if plan else None,
         "items": [
             {"id": i.id, "code": i.code, "name": i.name, "status": i.status, "department": i.department,
-             "due_date": i.due_date.isoformat() if i.due_date else None, **item_json(i, cal, today)}
+             "due_date": i.due_date.isoformat() if i.due_date else None, **item_json(i, cal, today, licences.get(i.id))}
             for i in (plan.items if plan else [])
         ],
         "hookups": project_hookups_json(project),

@@ -4,7 +4,7 @@ ratings. Each function owns its transaction."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from sqlalchemy import and_, case, func, or_, select, update
@@ -15,6 +15,9 @@ from werkzeug.exceptions import Forbidden, NotFound
 from ..accounts.models import Role, User, utcnow
 from ..extensions import db
 from ..hookups.service import hookups_of
+from ..licences.models import Licence
+from ..licences.service import issue_licence, licence_json
+from ..materials import service as materials_service
 from ..notifications.outbox import enqueue
 from ..governance.service import current_calendar
 from ..planning.calendar import WorkingCalendar
@@ -22,8 +25,8 @@ from ..projects.access import acts_for_owner
 from ..projects.models import AnswerSet, PlanItem, Project, ProjectPlan
 from . import lifecycle, replan, stats
 from .lifecycle import (
-    APPROVED, DEPARTMENT, NOT_SUBMITTED, OPEN_STATES, OWNER, RETURNED, SUBMITTED, IllegalTransition, Material,
-    PrerequisitesPending, TrackedItem, TransitionError, TransitionRequest,
+    APPROVED, DEPARTMENT, NOT_SUBMITTED, OPEN_STATES, OWNER, REFUSED, RETURNED, SUBMITTED, IllegalTransition,
+    InvalidTransition, Material, PrerequisitesPending, TrackedItem, TransitionError, TransitionRequest,
 )
 from .models import ItemEvent, ItemRating
 
@@ -42,14 +45,11 @@ class InvalidRating(RatingError):
     status = 400
 
 
-def plan_entry(item: PlanItem) -> dict[str, Any]:
-    """The item's entry in its plan JSON (modes, materials, requires)."""
-    return next((i for i in item.plan.plan.get("items", []) if i["code"] == item.code), {})
 
 
 def tracked(item: PlanItem) -> TrackedItem:
     """The lifecycle's view of a stored item."""
-    entry = plan_entry(item)
+    entry = item.plan_entry
     return TrackedItem(
         status=item.status, mode=item.mode, modes=tuple(entry.get("modes", ())), days=item.days,
         materials=tuple(Material(m["name"], m.get("essential", True)) for m in entry.get("materials", ())),
@@ -104,6 +104,7 @@ def item_for(user: User, item_id: int) -> PlanItem:
 def transition(
     user: User, item_id: int, to: str, reason: str | None = None, missing_materials: Sequence[str] | None = None,
     gaps_due: dt.date | None = None, document_number: str | None = None, today: dt.date | None = None,
+    faulty_files: Sequence[int] = (),
 ) -> PlanItem:
     """Move an item to ``to`` on behalf of ``user`` and record it in the audit log.
 
@@ -111,8 +112,13 @@ def transition(
     the rest (anyone else: 403, or 404 for an owner of another project).
     Raises a :class:`~coordinator.tracking.lifecycle.TransitionError` (409 for
     an illegal move — also when another officer moved the item first — or
-    pending prerequisites, 400 for missing inputs). This is the one place a
-    state change is committed."""
+    pending prerequisites, 400 for missing inputs or materials). This is the
+    one place a state change is committed.
+
+    Submitting needs every essential material, and after a return the named
+    materials with the files at fault replaced; a return may name the
+    ``faulty_files`` (their materials join the one-time notice); approving
+    issues the item's licence."""
     item = item_for(user, item_id)
     actor = role_on(user, item)
     if actor is None:
@@ -128,9 +134,21 @@ def transition(
             raise PrerequisitesPending("prerequisites_pending", "these items must be approved first: "
                                        + ", ".join(blocking), fields={"requires": blocking},
                                        allowed=lifecycle.allowed_transitions(before, actor))
+    named = tuple(m.strip() for m in (missing_materials or ()))
+    if to == SUBMITTED and actor == OWNER and before.status in (NOT_SUBMITTED, RETURNED):
+        problems = materials_service.submission_problems(item)
+        if problems:
+            raise InvalidTransition("materials_missing", "provide these first: " + "、".join(
+                [*problems.get("materials", ()), *problems.get("files", ())]), fields=problems,
+                allowed=lifecycle.allowed_transitions(before, actor))
+    if to == RETURNED and faulty_files:
+        try:
+            named = tuple(materials_service.faulty_materials(item, faulty_files, named))
+        except materials_service.MaterialError as exc:
+            raise InvalidTransition(exc.code, exc.message, fields=exc.fields) from None
     request = TransitionRequest(
         to=to, actor=actor, on=on, reason=(reason or "").strip() or None,
-        missing_materials=tuple(m.strip() for m in (missing_materials or ())), gaps_due=gaps_due,
+        missing_materials=named, gaps_due=gaps_due,
         document_number=(document_number or "").strip() or None,
     )
     after = lifecycle.apply_transition(before, request, current_calendar())
@@ -156,6 +174,10 @@ def transition(
         document_number=after.document_number if after.status == APPROVED else None, due_date=after.due_date,
     )
     db.session.add(event)
+    if after.status == RETURNED:
+        materials_service.mark_at_fault(item, faulty_files, after.missing_materials)
+    if after.status == APPROVED:
+        issue_licence(item, user, after.document_number, on)
     db.session.flush()
     _notify_owner(item, event, after)
     db.session.commit()
@@ -176,7 +198,7 @@ def _notify_owner(item: PlanItem, event: ItemEvent, after: lifecycle.TrackedItem
     if notice is None:
         return
     project = item.project
-    lines = [f"{project.name}：{item.name}（{item.code}）{notice}。"]
+    lines = [f"{project.name}：{item.name}{notice}。"]
     lines += [f"- {m}" for m in event.materials or ()]
     if event.reason:
         lines.append(f"理由：{event.reason}")
@@ -291,8 +313,9 @@ def queue_counts(user: User, today: dt.date | None = None) -> dict[str, int]:
     return counts
 
 
-def item_json(item: PlanItem, cal: WorkingCalendar, today: dt.date) -> dict[str, Any]:
-    """The tracking fields of an item for the API (added beside the SPEC's ones)."""
+def item_json(item: PlanItem, cal: WorkingCalendar, today: dt.date, licence: Licence | None = None) -> dict[str, Any]:
+    """The tracking fields of an item for the API (added beside the SPEC's
+    ones), with its ``licence`` once approved."""
     def iso(d):
         return d.isoformat() if d else None
 
@@ -307,6 +330,7 @@ def item_json(item: PlanItem, cal: WorkingCalendar, today: dt.date) -> dict[str,
         "clock_stopped": item.status == RETURNED and item.accepted_on is not None,
         "overdue": lifecycle.is_overdue(item.status, item.due_date, today),
         "deadline": lifecycle.deadline_flag(cal, item.status, item.due_date, today),
+        "licence": licence_json(licence),
     }
 
 
@@ -336,6 +360,9 @@ class ItemProgress:
     deadline: str | None
     projected: "replan.Projected | None"
     rating: ItemRating | None
+    #: why the department returned or refused it (its latest such decision)
+    reason: str | None = None
+    name_en: str = ""
 
 
 @dataclass
@@ -343,13 +370,47 @@ class ProjectProgress:
     items: list[ItemProgress]
     construction_start: "replan.Projected | None"
     today: dt.date
+    #: utility → when its last step is projected to finish (the connection)
+    connections: dict[str, dt.date] = field(default_factory=dict)
+
+    @property
+    def submittable(self) -> list[ItemProgress]:
+        """What the owner can submit (or resubmit) today."""
+        return [r for r in self.items if SUBMITTED in r.allowed and not r.blocking]
+
+    @property
+    def due_this_week(self) -> list[ItemProgress]:
+        """Items a department must decide within the next seven days (or already late)."""
+        return [r for r in self.items if r.item.status in OPEN_STATES and r.item.due_date
+                and r.item.due_date <= self.today + dt.timedelta(days=7)]
+
+    @property
+    def waiting_on(self) -> dict[str, list[ItemProgress]]:
+        """Department code → its items the owner is waiting on."""
+        out: dict[str, list[ItemProgress]] = {}
+        for r in self.items:
+            if r.item.status in OPEN_STATES:
+                out.setdefault(r.item.department, []).append(r)
+        return out
 
 
 def hookup_actuals(project: Project) -> dict[str, replan.Actual]:
     """What the utility providers reported, as actual dates of the plan's
-    ``<utility>_hookup`` steps: started when claimed, finished when connected."""
-    return {f"{r.utility}_hookup": replan.Actual(r.claimed_at.date() if r.claimed_at else None, r.connected_on)
-            for r in hookups_of(project) if r.claimed_at or r.connected_on}
+    steps of each utility: its ``<utility>_hookup`` started when claimed;
+    once connected, every step of that utility is done on the connection day."""
+    steps: dict[str, list[str]] = {}
+    for entry in project.current_plan.plan.get("items", []):
+        if entry.get("utility"):
+            steps.setdefault(entry["utility"], []).append(entry["code"])
+    actuals: dict[str, replan.Actual] = {}
+    for r in hookups_of(project):
+        claimed = r.claimed_at.date() if r.claimed_at else None
+        if r.connected_on:
+            for code in steps.get(r.utility, ()):
+                actuals[code] = replan.Actual(min(claimed or r.connected_on, r.connected_on), r.connected_on)
+        elif claimed:
+            actuals[f"{r.utility}_hookup"] = replan.Actual(claimed, None)
+    return actuals
 
 
 def progress_of(project: Project, user: User, today: dt.date | None = None) -> ProjectProgress:
@@ -366,6 +427,8 @@ def progress_of(project: Project, user: User, today: dt.date | None = None) -> P
     projected = replan.project_dates(stored.plan, actuals, cal, today)
     statuses = {i.code: i.status for i in stored.items}
     ratings = {r.item_id: r for r in db.session.scalars(select(ItemRating).where(ItemRating.project_id == project.id))}
+    reasons = _decision_reasons(project) if any(i.status in (RETURNED, REFUSED) for i in stored.items) else {}
+    names_en = {i["code"]: i.get("name_en", "") for i in stored.plan.get("items", [])}
     rows = []
     for item in stored.items:
         actor = role_on(user, item) if item.kind == "approval" else None
@@ -374,8 +437,24 @@ def progress_of(project: Project, user: User, today: dt.date | None = None) -> P
         blocking = (lifecycle.blocking_prerequisites(stored.plan, item.code, statuses)
                     if item.status == NOT_SUBMITTED and item.kind == "approval" else [])
         rows.append(ItemProgress(item, allowed, blocking, lifecycle.deadline_flag(cal, item.status, item.due_date, today),
-                                 projected.get(item.code), ratings.get(item.id)))
-    return ProjectProgress(rows, projected.get(replan.CONSTRUCTION_START), today)
+                                 projected.get(item.code), ratings.get(item.id), reasons.get(item.id), names_en.get(item.code, "")))
+    rows.sort(key=lambda r: (r.item.planned_start or dt.date.max, r.item.planned_finish or dt.date.max, r.item.position))
+    connections: dict[str, dt.date] = {}
+    for entry in stored.plan.get("items", []):
+        step = projected.get(entry["code"])
+        if entry.get("utility") and step:
+            connections[entry["utility"]] = max(step.finish, connections.get(entry["utility"], step.finish))
+    return ProjectProgress(rows, projected.get(replan.CONSTRUCTION_START), today, connections)
+
+
+def _decision_reasons(project: Project) -> dict[int, str]:
+    """Item id → the reason of its latest return or refusal (one query)."""
+    rows = db.session.execute(
+        select(ItemEvent.item_id, ItemEvent.reason)
+        .where(ItemEvent.project_id == project.id, ItemEvent.to_status.in_((RETURNED, REFUSED)))
+        .order_by(ItemEvent.id)
+    ).all()
+    return {item_id: reason for item_id, reason in rows if reason}
 
 
 def statistics_records() -> tuple[list["stats.ItemRecord"], list[tuple[str, int]]]:
