@@ -171,7 +171,7 @@ def _service_requests(project) -> dict:
     requests = intermediaries.requests_of(project)
     agencies = {q.agency for r in requests for q in r.quotes if q.agency is not None}
     return {"service_requests": requests, "agency_records": intermediaries.agency_records(list(agencies)),
-            "service_names": {c: s.name for c, s in current_rules().services.items()},
+            "service_names": {c: (s.name, s.name_en) for c, s in current_rules().services.items()},
             "service_status_names": SERVICE_STATUS_NAMES, "quote_status_names": QUOTE_STATUS_NAMES}
 
 
