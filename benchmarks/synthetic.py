@@ -46,6 +46,7 @@ COPIED_FILES = (
     "departments.yaml",
     "facts.yaml",
     "calendar.yaml",
+    "services.yaml",  # the intermediary services the preparation items name
 )
 CODE_PREFIX = "syn_"
 ITEMS_PER_FILE = 100
