@@ -6,6 +6,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -21,8 +22,16 @@ class RowIdConverter(IntegerConverter):
     bound."""
 
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - werkzeug's parameter name
-        kwargs.setdefault("max", MAX_ROW_ID)
+        kwargs.setdefault("max", MAX_ROW_ID)  # stated in the OpenAPI document
         super().__init__(map, *args, **kwargs)
+
+    def to_python(self, value: str) -> int:
+        """An id beyond any row is a 404 at once: failing the bound quietly made
+        werkzeug answer 405 on paths with one rule per method."""
+        number = int(value)
+        if number > MAX_ROW_ID:
+            raise NotFound()
+        return number
 
 
 def alembic_config(app: Flask) -> AlembicConfig:
