@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import NotFound
 
 from ..accounts.models import Role
+from ..database import MAX_ROW_ID
 from ..problems import loop, service
 from ..problems.loop import LoopError
 from . import blueprint
@@ -19,8 +20,9 @@ from .tracking import _error
 class ProblemRequestSchema(Schema):
     """``POST /problems``."""
 
-    project_id = fields.Integer(required=True, strict=True)
+    project_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ROW_ID))
     item_id = fields.Integer(load_default=None, allow_none=True, strict=True,
+                             validate=validate.Range(min=1, max=MAX_ROW_ID),
                              metadata={"description": "an item of the project, when the problem concerns one"})
     category = fields.String(required=True, validate=validate.OneOf(loop.CATEGORIES), metadata={
         "description": "beyond_list (materials demanded beyond the list), time_exceeded, refused_without_reason, "
