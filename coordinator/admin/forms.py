@@ -6,6 +6,8 @@ from wtforms import DateField, IntegerField, PasswordField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..planning.rulebase import MAX_YAML_BYTES
+
 
 def choices(pairs) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""
@@ -21,14 +23,14 @@ class ItemEditForm(FlaskForm):
     committed_days = IntegerField(_l("承诺时限（工作日）"), validators=[InputRequired(), NumberRange(min=0, max=1000)])
     commitment_days = IntegerField(_l("告知承诺时限（工作日，可空）"), validators=[Optional(), NumberRange(min=0, max=1000)])
     materials = TextAreaField(_l("申请材料（每行一项；“名称 | 容缺 | 说明”）"))
-    modes = TextAreaField(_l("办理方式（YAML）"))
-    applies_if = TextAreaField(_l("适用条件（YAML，可空）"))
+    modes = TextAreaField(_l("办理方式（YAML）"), validators=[Length(max=MAX_YAML_BYTES)])
+    applies_if = TextAreaField(_l("适用条件（YAML，可空）"), validators=[Length(max=MAX_YAML_BYTES)])
     valid_from = DateField(_l("生效日期（可空）"), validators=[Optional()])
     valid_until = DateField(_l("失效日期（可空）"), validators=[Optional()])
 
 
 class FileEditForm(FlaskForm):
-    text = TextAreaField(_l("文件内容（YAML）"))
+    text = TextAreaField(_l("文件内容（YAML）"), validators=[Length(max=MAX_YAML_BYTES)])
 
 
 class CalendarForm(FlaskForm):

@@ -436,6 +436,61 @@ class CalendarFileSchema(_Strict):
 # libyaml's parser when PyYAML was built with it (several times faster).
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+#: The largest rule file (or rule test file, or admin edit of one) read, in
+#: bytes of UTF-8: the seed's largest is 18 KB. A whole bundle is capped by
+#: ``planning.governance.MAX_BUNDLE_BYTES``.
+MAX_YAML_BYTES = 256 * 1024
+
+
+class YamlRefused(yaml.YAMLError):
+    """A YAML text that is well-formed but not read: too large, or using
+    anchors and aliases (a few lines of nested aliases expand to billions of
+    nodes: the "billion laughs")."""
+
+    def __init__(self, problem: str, mark: Any = None):
+        super().__init__(problem)
+        self.problem, self.problem_mark = problem, mark
+
+
+def _check_size(text: str) -> None:
+    if len(text) > MAX_YAML_BYTES or len(text.encode("utf-8")) > MAX_YAML_BYTES:
+        raise YamlRefused(f"larger than {MAX_YAML_BYTES // 1024} KiB")
+
+
+def _compose(loader) -> Any:
+    """The document's node tree, refused (:class:`YamlRefused`) when any
+    node is reached twice: an alias (``*name``) of an anchored node. Nothing
+    is built from the nodes before this walk, which is linear in the text."""
+    root = loader.get_single_node()
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise YamlRefused("anchors and aliases (&name, *name, <<: *name) are not allowed; write the value out",
+                              node.start_mark)
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(x for pair in node.value for x in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return root
+
+
+def safe_load(text: str | bytes) -> Any:
+    """``yaml.safe_load`` for rule-base texts, with their limits: at most
+    :data:`MAX_YAML_BYTES`, no anchors or aliases (:class:`YamlRefused`, a
+    ``yaml.YAMLError``). Every YAML the app reads from a file or a person
+    goes through here or :func:`_read_yaml`."""
+    text = text.decode("utf-8") if isinstance(text, bytes) else text
+    _check_size(text)
+    loader = _Loader(text)
+    try:
+        node = _compose(loader)
+        return loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+
 
 def _read_yaml(content: str | bytes, display: str, errors: list[RuleError]) -> tuple[Any, dict[str, int]]:
     """Parse one file's content; return (data, {yaml path: line}) or record the error."""
@@ -446,9 +501,10 @@ def _read_yaml(content: str | bytes, display: str, errors: list[RuleError]) -> t
         return None, {}
     node = None
     try:
+        _check_size(text)
         loader = _Loader(text)
         try:
-            node = loader.get_single_node()
+            node = _compose(loader)
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
