@@ -440,12 +440,16 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: bytes of UTF-8: the seed's largest is 18 KB. A whole bundle is capped by
 #: ``planning.governance.MAX_BUNDLE_BYTES``.
 MAX_YAML_BYTES = 256 * 1024
+#: The most nodes a file may hold once its aliases are expanded (the seed's
+#: largest has about 1,000; a generated file of 100 items 5,400).
+MAX_YAML_NODES = 100_000
 
 
 class YamlRefused(yaml.YAMLError):
-    """A YAML text that is well-formed but not read: too large, or using
-    anchors and aliases (a few lines of nested aliases expand to billions of
-    nodes: the "billion laughs")."""
+    """A YAML text that is well-formed but not read: too large, or too many
+    nodes once its aliases are expanded (a few lines of nested anchors and
+    aliases stand for billions of nodes: the "billion laughs"), or an alias
+    inside its own anchor."""
 
     def __init__(self, problem: str, mark: Any = None):
         super().__init__(problem)
@@ -457,30 +461,47 @@ def _check_size(text: str) -> None:
         raise YamlRefused(f"larger than {MAX_YAML_BYTES // 1024} KiB")
 
 
+def _children(node) -> list:
+    if isinstance(node, yaml.MappingNode):
+        return [x for pair in node.value for x in pair]
+    return node.value if isinstance(node, yaml.SequenceNode) else []
+
+
 def _compose(loader) -> Any:
-    """The document's node tree, refused (:class:`YamlRefused`) when any
-    node is reached twice: an alias (``*name``) of an anchored node. Nothing
-    is built from the nodes before this walk, which is linear in the text."""
+    """The document's node tree, refused (:class:`YamlRefused`) when its
+    aliases would expand it beyond :data:`MAX_YAML_NODES` nodes or an alias
+    refers to its own anchor. Aliases share their node, so this count is
+    linear in the text; nothing is built from the nodes before it."""
     root = loader.get_single_node()
-    seen: set[int] = set()
-    stack = [root] if root is not None else []
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack = [(root, False)] if root is not None else []
     while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            raise YamlRefused("anchors and aliases (&name, *name, <<: *name) are not allowed; write the value out",
-                              node.start_mark)
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            stack.extend(x for pair in node.value for x in pair)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            if sizes[key] > MAX_YAML_NODES:
+                raise YamlRefused(f"more than {MAX_YAML_NODES:,} values once its anchors and aliases are expanded",
+                                  node.start_mark)
+            continue
+        if key in sizes:
+            continue
+        open_nodes.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in open_nodes:
+                raise YamlRefused("an alias inside its own anchor", child.start_mark)
+            if id(child) not in sizes:
+                stack.append((child, False))
     return root
 
 
 def safe_load(text: str | bytes) -> Any:
     """``yaml.safe_load`` for rule-base texts, with their limits: at most
-    :data:`MAX_YAML_BYTES`, no anchors or aliases (:class:`YamlRefused`, a
-    ``yaml.YAMLError``). Every YAML the app reads from a file or a person
+    :data:`MAX_YAML_BYTES` and :data:`MAX_YAML_NODES` (:class:`YamlRefused`,
+    a ``yaml.YAMLError``). Every YAML the app reads from a file or a person
     goes through here or :func:`_read_yaml`."""
     text = text.decode("utf-8") if isinstance(text, bytes) else text
     _check_size(text)
