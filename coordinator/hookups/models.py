@@ -1,5 +1,4 @@
-"""Hookup requests pushed to utility providers, their progress, and the
-providers' webhook endpoints."""
+"""Hookup requests pushed to utility providers and their progress."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organisation, User, utcnow
 from ..extensions import db
+from ..notifications.models import OrganisationWebhook
 from ..projects.models import Project
 
 
@@ -69,17 +69,5 @@ class HookupEvent(db.Model):
     organisation: Mapped[Organisation | None] = relationship()
 
 
-class ProviderWebhook(db.Model):
-    """Where a provider wants its notifications POSTed, and the secret that
-    signs them (kept in clear: HMAC needs it; rotated on the settings page)."""
-
-    __tablename__ = "provider_webhook"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), unique=True)
-    url: Mapped[str] = mapped_column(String(500))
-    secret: Mapped[str] = mapped_column(String(128))
-    secret_rotated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-    organisation: Mapped[Organisation] = relationship()
+# The webhook model is organisation-generic and lives with the notifications.
+ProviderWebhook = OrganisationWebhook
