@@ -4,11 +4,13 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from .. import limits
+
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=80)])
+    username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=limits.USERNAME)])
     password = PasswordField(_l("密码"), validators=[DataRequired(), Length(max=200)])
 
 
 class TokenForm(FlaskForm):
-    name = StringField(_l("令牌名称"), validators=[DataRequired(), Length(max=80)])
+    name = StringField(_l("令牌名称"), validators=[DataRequired(), Length(max=limits.TOKEN_NAME)])

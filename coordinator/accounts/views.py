@@ -5,20 +5,28 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter, login_manager
 from .forms import LoginForm
 from .models import User
-from .service import authenticate, user_for_token
+from .service import authenticate, end_sessions, user_for_token
 
 blueprint = Blueprint("accounts", __name__)
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    return user if user and user.active else None
+def _load_user(session_id: str) -> User | None:
+    """The session's user while it is active and the session is of its
+    current generation (:meth:`User.end_sessions` ends the older ones)."""
+    user_id, _, generation = session_id.partition(".")
+    try:
+        user = db.session.get(User, int(user_id))
+    except (ValueError, OverflowError):
+        return None
+    if user is None or not user.active or generation != str(user.session_generation or 0):
+        return None
+    return user
 
 
 @login_manager.request_loader
@@ -57,6 +65,9 @@ def login():
 @blueprint.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    """Ends the user's sessions on the server, everywhere (a saved copy of
+    the cookie no longer works, on any app instance)."""
+    end_sessions(current_user._get_current_object())
     logout_user()
     return redirect(url_for("accounts.login"))
 

@@ -6,6 +6,7 @@ from wtforms import DateField, IntegerField, PasswordField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from .. import limits
 from ..planning.rulebase import MAX_YAML_BYTES
 
 
@@ -16,7 +17,7 @@ def choices(pairs) -> list[SelectChoice]:
 
 class UploadForm(FlaskForm):
     files = MultipleFileField(_l("规则文件（zip 压缩包或一个或多个 .yaml 文件）"))
-    note = StringField(_l("说明"), validators=[Optional(), Length(max=500)])
+    note = StringField(_l("说明"), validators=[Optional(), Length(max=limits.VERSION_NOTE)])
 
 
 class ItemEditForm(FlaskForm):
@@ -38,19 +39,19 @@ class CalendarForm(FlaskForm):
 
 
 class OrganisationForm(FlaskForm):
-    code = StringField(_l("代码"), validators=[Optional(), Length(max=64)])
+    code = StringField(_l("代码"), validators=[Optional(), Length(max=limits.CODE)])
     kind = SelectField(_l("类型"), choices=choices([("department", _l("审批部门")), ("utility", _l("公用服务企业")),
                                                   ("coordinator", _l("政务服务办"))]))
-    name = StringField(_l("名称"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("名称"), validators=[DataRequired(), Length(max=limits.NAME)])
     utility = SelectField(_l("服务类型"), choices=choices([("", "—"), ("water", _l("供水")), ("power", _l("供电")),
                                                             ("gas", _l("供气")), ("heat", _l("供热"))]))
     districts = StringField(_l("服务区域（以逗号分隔）"), validators=[Optional(), Length(max=2000)])
-    contacts = TextAreaField(_l("联系人"), validators=[Optional(), Length(max=2000)])
+    contacts = TextAreaField(_l("联系人"), validators=[Optional(), Length(max=limits.NOTE)])
 
 
 class UserForm(FlaskForm):
-    username = StringField(_l("用户名"), validators=[Optional(), Length(max=80)])
-    display_name = StringField(_l("姓名"), validators=[Optional(), Length(max=120)])
+    username = StringField(_l("用户名"), validators=[Optional(), Length(max=limits.USERNAME)])
+    display_name = StringField(_l("姓名"), validators=[Optional(), Length(max=limits.DISPLAY_NAME)])
     password = PasswordField(_l("初始密码"), validators=[Optional(), Length(min=8, max=200)])
     role = SelectField(_l("角色"), choices=choices([("owner", _l("建设单位")), ("officer", _l("审批部门")),
                                                      ("utility", _l("公用服务企业")), ("admin", _l("政务服务办"))]))

@@ -5,6 +5,7 @@ from flask_login import current_user
 from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
+from .. import limits
 from ..accounts.models import Role
 from ..hookups import flow
 from ..hookups.service import (
@@ -51,7 +52,7 @@ class ClaimedHookupSchema(ProviderHookupSchema):
 
 class ProgressRequestSchema(Schema):
     to = fields.String(required=True, validate=validate.OneOf(flow.PROGRESS_TARGETS))
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    note = fields.String(load_default="", validate=validate.Length(max=limits.NOTE))
     date = fields.Date(load_default=None, allow_none=True, metadata={"description": "when it happened (default today)"})
 
 

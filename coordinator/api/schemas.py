@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, pre_load, validate
 
+from .. import limits
 from .tracking_schemas import ItemTrackingSchema
 
 PLAN_OPTIONS = ("land_date", "commitment", "today")
@@ -208,7 +209,7 @@ class ProjectListSchema(Schema):
 class TokenRequestSchema(Schema):
     username = fields.String(required=True)
     password = fields.String(required=True, load_only=True)
-    name = fields.String(load_default="api", validate=validate.Length(min=1, max=80),
+    name = fields.String(load_default="api", validate=validate.Length(min=1, max=limits.TOKEN_NAME),
                          metadata={"description": "a label for the token"})
 
 

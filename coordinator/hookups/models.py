@@ -8,6 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organisation, User, utcnow
+from .. import limits
 from ..extensions import db
 from ..notifications.models import OrganisationWebhook
 from ..projects.models import Project
@@ -23,11 +24,11 @@ class HookupRequest(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
     utility: Mapped[str] = mapped_column(String(20))
-    district: Mapped[str] = mapped_column(String(100))
+    district: Mapped[str] = mapped_column(String(limits.ANSWER_TEXT))
     demand: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    contact_name: Mapped[str] = mapped_column(String(120))
-    contact_email: Mapped[str | None] = mapped_column(String(200))
-    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    contact_name: Mapped[str] = mapped_column(String(limits.ANSWER_TEXT))
+    contact_email: Mapped[str | None] = mapped_column(String(limits.EMAIL))
+    contact_phone: Mapped[str | None] = mapped_column(String(limits.ANSWER_TEXT))
     target_date: Mapped[dt.date | None]
     status: Mapped[str] = mapped_column(String(20), default="offered")
     claim_by: Mapped[dt.date]

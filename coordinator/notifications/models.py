@@ -8,6 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organisation, User, utcnow
+from .. import limits
 from ..extensions import db
 
 
@@ -68,7 +69,7 @@ class OrganisationWebhook(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), unique=True)
-    url: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str] = mapped_column(String(limits.URL))
     secret: Mapped[str] = mapped_column(String(128))
     secret_rotated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

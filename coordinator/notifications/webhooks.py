@@ -33,12 +33,13 @@ from urllib.parse import urlsplit
 from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
+from .. import limits
 from ..accounts.models import Organisation, OrganisationKind, utcnow
 from ..extensions import db
 from .models import OrganisationWebhook
 
 SECRET_PREFIX = "whsec_"
-URL_MAX_LENGTH = 500
+URL_MAX_LENGTH = limits.URL
 #: The organisation kinds that may register a webhook (agencies join them with issue 13).
 WEBHOOK_KINDS = (OrganisationKind.utility,)
 SIGNATURE_HEADER = "X-Signature"

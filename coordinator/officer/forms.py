@@ -4,6 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import Length, Optional
 
+from .. import limits
+
 
 class CheckboxesField(SelectMultipleField):
     """A list of checkboxes (the materials of an item)."""
@@ -15,11 +17,11 @@ class CheckboxesField(SelectMultipleField):
 class TransitionForm(FlaskForm):
     """One action on an item; which inputs matter depends on the target."""
 
-    reason = TextAreaField(_l("理由"), validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(_l("理由"), validators=[Optional(), Length(max=limits.NOTE)])
     materials = CheckboxesField(_l("材料"), choices=[], validate_choice=False)
-    other_materials = TextAreaField(_l("其他材料（每行一项）"), validators=[Optional(), Length(max=2000)])
+    other_materials = TextAreaField(_l("其他材料（每行一项）"), validators=[Optional(), Length(max=limits.NOTE)])
     gaps_due = DateField(_l("补齐材料期限"), validators=[Optional()])
-    document_number = StringField(_l("办结文号"), validators=[Optional(), Length(max=100)])
+    document_number = StringField(_l("办结文号"), validators=[Optional(), Length(max=limits.DOCUMENT_NUMBER)])
 
     def listed_materials(self) -> list[str]:
         """The checked materials and the extra ones typed one per line."""

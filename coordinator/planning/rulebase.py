@@ -15,6 +15,7 @@ import networkx as nx
 import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from .. import limits
 from .conditions import Condition, ConditionError, compile_condition
 
 QUESTION_TYPES = ("choice", "bool", "number", "text")
@@ -259,7 +260,7 @@ class _Strict(Schema):
 
 
 class OptionSchema(_Strict):
-    value = fields.String(required=True)
+    value = fields.String(required=True, validate=validate.Length(min=1, max=limits.CHOICE))
     label = fields.String(required=True)
     label_en = fields.String(required=True)
 
@@ -302,7 +303,7 @@ class QuestionsFileSchema(_Strict):
 
 
 class StageSchema(_Strict):
-    code = fields.String(required=True)
+    code = fields.String(required=True, validate=validate.Length(min=1, max=limits.STAGE))
     name = fields.String(required=True)
     name_en = fields.String(required=True)
 
@@ -312,7 +313,7 @@ class StagesFileSchema(_Strict):
 
 
 class DepartmentSchema(_Strict):
-    code = fields.String(required=True)
+    code = fields.String(required=True, validate=validate.Length(min=1, max=limits.CODE))
     name = fields.String(required=True)
     name_en = fields.String(required=True)
     kind = fields.String(load_default="government", validate=validate.OneOf(("government", "utility", "agency")))
@@ -323,11 +324,11 @@ class DepartmentsFileSchema(_Strict):
 
 
 class ProviderSchema(_Strict):
-    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    code = fields.String(required=True, validate=validate.Length(min=1, max=limits.CODE))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=limits.NAME))
     name_en = fields.String(required=True)
     utility = fields.String(required=True, validate=validate.OneOf(UTILITIES))
-    districts = fields.List(fields.String(validate=validate.Length(min=1, max=100)), required=True,
+    districts = fields.List(fields.String(validate=validate.Length(min=1, max=limits.ANSWER_TEXT)), required=True,
                             validate=validate.Length(min=1))
 
 
@@ -347,8 +348,9 @@ class BasisSchema(_Strict):
 
 
 class ItemSchema(_Strict):
-    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
-    name = fields.String(required=True)
+    code = fields.String(required=True, validate=[validate.Regexp(r"^[a-z][a-z0-9_]*$"),
+                                                  validate.Length(max=limits.CODE)])
+    name = fields.String(required=True, validate=validate.Length(min=1, max=limits.NAME))
     name_en = fields.String(required=True)
     kind = fields.String(load_default="approval", validate=validate.OneOf(ITEM_KINDS))
     stage = fields.String(required=True)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
+from .. import limits
 from ..accounts.models import Role, User
 from ..extensions import db
 from ..hookups.service import project_hookups_json, sync_hookups
@@ -21,7 +22,7 @@ from ..planning.service import plan_project
 from .access import acts_for_owner
 from .models import AnswerSet, PlanItem, Project, ProjectPlan, QuestionnaireDraft
 
-NAME_MAX = 200
+NAME_MAX = limits.NAME
 
 
 class ProjectError(AnswersError):

@@ -1,0 +1,50 @@
+"""session generations, plan item versions, text columns as long as their validation
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-03 10:00:00
+
+- ``user_account.session_generation``: logout, a new password and
+  deactivation end the user's sessions on every app instance.
+- ``plan_item.version``: transitions of one item are serialised; a
+  transition applies only to the version it was decided on.
+- The columns that copy a questionnaire's text answer (district, contact
+  name and phone) hold what the answers' validation accepts
+  (``coordinator.limits.ANSWER_TEXT``), and the audit names a user by its
+  username (up to 80 characters; ``limits.AUDIT_ENTITY_ID``).
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0005'
+down_revision = '0004'
+branch_labels = None
+depends_on = None
+
+#: (table, column, old length, new length, nullable)
+WIDENED = [
+    ('project', 'district', 100, 200, False),
+    ('hookup_request', 'district', 100, 200, False),
+    ('hookup_request', 'contact_name', 120, 200, False),
+    ('hookup_request', 'contact_phone', 40, 200, True),
+    ('admin_audit_entry', 'entity_id', 64, 200, False),
+]
+
+
+def upgrade() -> None:
+    op.add_column('user_account', sa.Column('session_generation', sa.Integer(), nullable=False, server_default='0'))
+    op.add_column('plan_item', sa.Column('version', sa.Integer(), nullable=False, server_default='0'))
+    for table, column, old, new, nullable in WIDENED:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.alter_column(column, existing_type=sa.String(length=old), type_=sa.String(length=new),
+                                  existing_nullable=nullable)
+
+
+def downgrade() -> None:
+    for table, column, old, new, nullable in WIDENED:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.alter_column(column, existing_type=sa.String(length=new), type_=sa.String(length=old),
+                                  existing_nullable=nullable, postgresql_using=f'left({column}, {old})')
+    op.drop_column('plan_item', 'version')
+    op.drop_column('user_account', 'session_generation')
