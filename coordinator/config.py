@@ -22,6 +22,10 @@ class Config:
     LOG_FORMAT = os.environ.get("LOG_FORMAT") or None
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 
+    # The largest request body (a rule-base zip is the largest legitimate
+    # one); above it: 413, as JSON in the API.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(6 * 1024 * 1024)))
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"

@@ -1,6 +1,8 @@
 """How long each stored text may be: one place read by the columns and by
 every validation that guards them (API schemas, forms, answers, rule
-files), so that what validation accepts always fits the column."""
+files), so that what validation accepts always fits the column; and the
+range of dates the app plans with."""
+import datetime as dt
 
 #: A text answer of the questionnaire (contact name and phone, district …)
 #: and the columns that copy one (``project.district``, ``hookup_request.contact_*``).
@@ -30,3 +32,17 @@ VERSION_NOTE = 500
 NOTE = 2000
 #: One material named in a return or an acceptance with gaps.
 MATERIAL = 200
+
+#: The dates a plan, a deadline or a reported step may use: a range the
+#: working-day calendar plans honestly (years without the State Council's
+#: holiday data are counted Monday to Friday, with a warning); 9999-12-31
+#: overflowed the calendar.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+
+
+def date_problem(value: dt.date) -> str | None:
+    """Why ``value`` is outside the dates the app plans with, or ``None``."""
+    if EARLIEST_DATE <= value <= LATEST_DATE:
+        return None
+    return f"must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}"

@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from .. import limits
+from ..formfields import planning_date
 from ..planning.rulebase import MAX_YAML_BYTES
 
 
@@ -26,8 +27,8 @@ class ItemEditForm(FlaskForm):
     materials = TextAreaField(_l("申请材料（每行一项；“名称 | 容缺 | 说明”）"))
     modes = TextAreaField(_l("办理方式（YAML）"), validators=[Length(max=MAX_YAML_BYTES)])
     applies_if = TextAreaField(_l("适用条件（YAML，可空）"), validators=[Length(max=MAX_YAML_BYTES)])
-    valid_from = DateField(_l("生效日期（可空）"), validators=[Optional()])
-    valid_until = DateField(_l("失效日期（可空）"), validators=[Optional()])
+    valid_from = DateField(_l("生效日期（可空）"), validators=[Optional(), planning_date()])
+    valid_until = DateField(_l("失效日期（可空）"), validators=[Optional(), planning_date()])
 
 
 class FileEditForm(FlaskForm):

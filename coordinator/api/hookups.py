@@ -53,7 +53,9 @@ class ClaimedHookupSchema(ProviderHookupSchema):
 class ProgressRequestSchema(Schema):
     to = fields.String(required=True, validate=validate.OneOf(flow.PROGRESS_TARGETS))
     note = fields.String(load_default="", validate=validate.Length(max=limits.NOTE))
-    date = fields.Date(load_default=None, allow_none=True, metadata={"description": "when it happened (default today)"})
+    date = fields.Date(load_default=None, allow_none=True,
+                       validate=validate.Range(min=limits.EARLIEST_DATE, max=limits.LATEST_DATE),
+                       metadata={"description": "when it happened (default today)"})
 
 
 def _me():
@@ -82,7 +84,8 @@ def list_hookups(query):
 @protected(Role.utility)
 @blueprint.response(200, ClaimedHookupSchema)
 @blueprint.alt_response(404, schema=ErrorSchema, description="no such request, or not of the provider's type and area")
-@blueprint.alt_response(409, schema=ErrorSchema, description="already claimed (exactly one concurrent claimer wins)")
+@blueprint.alt_response(409, schema=ErrorSchema, description="already claimed, by this or another provider of its "
+                        "type and area (exactly one concurrent claimer wins)")
 def claim(hookup_id: int):
     """Claim a request for the caller's provider; the owner is told who claimed it."""
     try:

@@ -9,6 +9,11 @@ from .tracking_schemas import ItemTrackingSchema
 PLAN_OPTIONS = ("land_date", "commitment", "today")
 
 
+def planning_date(**kwargs) -> fields.Date:
+    """A date within the range the calendar plans (``coordinator.limits``)."""
+    return fields.Date(validate=validate.Range(min=limits.EARLIEST_DATE, max=limits.LATEST_DATE), **kwargs)
+
+
 class PlanRequestSchema(Schema):
     """``{answers, land_date?, commitment?}`` — or the answers themselves
     with ``land_date`` beside them."""
@@ -17,9 +22,9 @@ class PlanRequestSchema(Schema):
         unknown = INCLUDE
 
     answers = fields.Dict(required=True, metadata={"description": "answers keyed by question id (SPEC §4.1)"})
-    land_date = fields.Date(load_default=None, allow_none=True)
+    land_date = planning_date(load_default=None, allow_none=True)
     commitment = fields.Boolean(load_default=True)
-    today = fields.Date(load_default=None, allow_none=True, metadata={"description": "planning date"})
+    today = planning_date(load_default=None, allow_none=True, metadata={"description": "planning date"})
 
     @pre_load
     def _wrap_bare_answers(self, data, **kwargs):
@@ -143,9 +148,9 @@ class ProjectRequestSchema(Schema):
 
     name = fields.String(required=True, metadata={"description": "the project's name (1–200 characters)"})
     answers = fields.Dict(required=True, metadata={"description": "answers keyed by question id (SPEC §4.1)"})
-    land_date = fields.Date(load_default=None, allow_none=True)
+    land_date = planning_date(load_default=None, allow_none=True)
     commitment = fields.Boolean(load_default=True, metadata={"description": "plan items as 告知承诺 where allowed"})
-    today = fields.Date(load_default=None, allow_none=True, metadata={"description": "planning date"})
+    today = planning_date(load_default=None, allow_none=True, metadata={"description": "planning date"})
 
 
 class ProjectItemSchema(ItemTrackingSchema):

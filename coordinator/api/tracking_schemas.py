@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from .. import limits
+from ..database import MAX_ROW_ID
 from ..tracking.lifecycle import STATES
 from ..tracking.service import QUEUE_LIMIT_MAX
 
@@ -37,7 +38,7 @@ class QueueArgsSchema(Schema):
     overdue = fields.Boolean(load_default=None, allow_none=True)
     project_type = fields.String(load_default=None)
     limit = fields.Integer(load_default=50, validate=validate.Range(1, QUEUE_LIMIT_MAX))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ROW_ID))
 
 
 class QueueItemSchema(Schema):
@@ -75,6 +76,7 @@ class TransitionRequestSchema(Schema):
         "description": "to return: every missing or faulty material (一次性告知); "
                        "to accept with gaps: the materials that follow later"})
     gaps_due = fields.Date(load_default=None, allow_none=True,
+                           validate=validate.Range(min=limits.EARLIEST_DATE, max=limits.LATEST_DATE),
                            metadata={"description": "to accept with gaps: when the materials are due"})
     version = fields.Integer(load_default=None, allow_none=True, strict=True,
                              validate=validate.Range(min=0, max=2**31 - 1), metadata={

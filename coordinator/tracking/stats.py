@@ -162,13 +162,30 @@ def completions_per_week(records: Iterable[ItemRecord], weeks: int, today: dt.da
     return [(s, counts[s]) for s in starts]
 
 
+#: A text cell starting with one of these is a formula to a spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A value as a CSV cell: floats with three decimals, and text a
+    spreadsheet would run as a formula (a project named ``=HYPERLINK(…)``)
+    prefixed with ``'`` so that it shows as the text it is. Numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """A CSV table (UTF-8 text, with a header row)."""
+    """A CSV table (UTF-8 text, with a header row); cells by :func:`csv_cell`."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(header)
+    writer.writerow([csv_cell(h) for h in header])
     for row in rows:
-        writer.writerow(["" if v is None else (f"{v:.3f}" if isinstance(v, float) else v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return out.getvalue()
 
 

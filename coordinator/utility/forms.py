@@ -5,6 +5,7 @@ from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from .. import limits
+from ..formfields import planning_date
 from ..hookups import flow
 
 
@@ -13,7 +14,7 @@ class ProgressForm(FlaskForm):
 
     to = StringField(_l("进展"), validators=[DataRequired(), AnyOf(flow.PROGRESS_TARGETS)])
     note = TextAreaField(_l("说明"), validators=[Length(max=limits.NOTE)])
-    date = DateField(_l("日期"), validators=[Optional()])
+    date = DateField(_l("日期"), validators=[Optional(), planning_date()])
 
 
 class WebhookForm(FlaskForm):
