@@ -26,6 +26,13 @@ class Config:
     # one); above it: 413, as JSON in the API.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(6 * 1024 * 1024)))
 
+    # Where the login and token throttles count. Several app instances must
+    # share it: unset, it is Redis in production (REDIS_URL, default
+    # redis://127.0.0.1:6379/0) and this process's memory elsewhere
+    # (coordinator.create_app decides, after the overrides).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or None
+    REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
@@ -67,6 +74,13 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
 
 
+def ratelimit_storage(config) -> str:
+    """``RATELIMIT_STORAGE_URI``, or when unset: ``REDIS_URL`` in production
+    (every app instance counts the same attempts), ``memory://`` elsewhere."""
+    return config.get("RATELIMIT_STORAGE_URI") or (
+        config.get("REDIS_URL") or "redis://127.0.0.1:6379/0" if config.get("PRODUCTION") else "memory://")
+
+
 def production_problems(config) -> list[str]:
     """Why this configuration must not run in production (empty when it may)."""
     problems = []
@@ -74,6 +88,9 @@ def production_problems(config) -> list[str]:
         problems.append("SECRET_KEY is the development default or shorter than 32 characters")
     if str(config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("sqlite"):
         problems.append("DATABASE_URL points at SQLite; production runs on PostgreSQL")
+    if ratelimit_storage(config).startswith("memory://"):
+        problems.append("RATELIMIT_STORAGE_URI is memory://: each app instance would count login attempts on its "
+                        "own; point it (or REDIS_URL) at Redis")
     if not config.get("SESSION_COOKIE_SECURE"):
         problems.append("SESSION_COOKIE_SECURE is off; serve over HTTPS and set SESSION_COOKIE_SECURE=1")
     return problems

@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import NumberRange
+from wtforms.validators import ValidationError
 
 from . import limits
 
 
-def planning_date() -> NumberRange:
+class PlanningDate:
     """A date within the range the calendar plans (``coordinator.limits``)."""
-    return NumberRange(limits.EARLIEST_DATE, limits.LATEST_DATE,
-                       message=_l("日期应在 %(min)s 至 %(max)s 之间", min=limits.EARLIEST_DATE.isoformat(),
-                                  max=limits.LATEST_DATE.isoformat()))
+
+    def __call__(self, form, field) -> None:
+        if field.data is not None and limits.date_problem(field.data):
+            raise ValidationError(str(_l("日期应在 %(min)s 至 %(max)s 之间", min=limits.EARLIEST_DATE.isoformat(),
+                                         max=limits.LATEST_DATE.isoformat())))
+
+
+def planning_date() -> PlanningDate:
+    return PlanningDate()

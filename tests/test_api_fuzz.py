@@ -133,8 +133,7 @@ def test_nul_characters_are_a_400_naming_the_field(client, owner):
     assert response.get_json() == {"error": "bad_request", "message": "text must not contain NUL characters",
                                    "fields": {"username": ["must not contain NUL characters"]}}
     response = client.post("/login", data={"username": "owner\x00", "password": PASSWORD})
-    assert response.status_code == 400 and response.get_json()["fields"] == {
-        "username": ["must not contain NUL characters"]}
+    assert response.status_code == 400 and response.mimetype == "text/html"  # a page: the error page
     login(client, "owner")
     response = client.post("/api/v1/projects", json={
         "name": "仓库", "answers": {**example_answers("warehouse"), "district": "滨海\x00"}})

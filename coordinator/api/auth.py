@@ -13,8 +13,11 @@ JSON in the API's error shape:
 
 ``POST /tokens`` is throttled by Flask-Limiter per remote address
 (``RATELIMIT_TOKENS``, default :data:`DEFAULT_TOKEN_LIMIT`; storage
-``RATELIMIT_STORAGE_URI``, default ``memory://``); a breach is a 429 in the
-same error shape.
+``RATELIMIT_STORAGE_URI``: Redis in production, shared by every app
+instance); a breach is a 429 in the same error shape.
+
+With the session cookie, a request that changes something also needs the
+page's CSRF token in ``X-CSRFToken`` (bearer clients do not).
 """
 from __future__ import annotations
 
