@@ -55,6 +55,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from . import models  # noqa: F401  (every model registered with the metadata)
     from .accounts.views import blueprint as accounts_bp
     from .admin import blueprint as admin_bp
+    from .companies.views import blueprint as companies_bp
     from .api import blueprint as api_bp
     from .health import blueprint as health_bp
     from .officer import blueprint as officer_bp
@@ -66,6 +67,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(owner_bp)
+    app.register_blueprint(companies_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(officer_bp)
@@ -73,6 +75,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(utility_bp)
     app.register_blueprint(notifications_bp)
     init_security(app)
+    from .accounts.oidc import init_oidc
+
+    init_oidc(app)
     csrf.exempt(api_bp)
     api.register_blueprint(api_bp)
 
@@ -97,7 +102,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     def _language():
         return {"lang": _locale()}
 
-    from .planning.textreport import MODE_NAMES
+    from .rendering.textreport import MODE_NAMES
 
     app.jinja_env.globals.update(pick=_pick, mode_names=MODE_NAMES)
 

@@ -59,14 +59,14 @@ def plan(answers_file, land_date, fmt, pdf, no_commitment, today, rules_dir) -> 
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
-        from .planning.textreport import render_text
+        from .rendering.textreport import render_text
 
         click.echo(render_text(result), nl=False)
 
 
 def _write_pdf(out: str, result, answers, source: str) -> None:
     """Write the plan's PDF to ``out`` (exit 1 when it cannot be written)."""
-    from .planning.pdf import PdfOptions, pdf_font, plan_pdf
+    from .rendering.pdf import PdfOptions, pdf_font, plan_pdf
 
     name = Path(source).stem if source not in ("-", "<stdin>") else ""
     options = PdfOptions(project_name=name, answers=answers)
@@ -226,3 +226,95 @@ def check_config() -> None:
         click.echo(f"{'error' if config['PRODUCTION'] else 'warning'}: {problem}", err=True)
     click.echo(f"{mode} configuration: {'unsafe for production' if problems else 'ok'}")
     sys.exit(1 if problems and config["PRODUCTION"] else 0)
+
+
+@main.group()
+def users() -> None:
+    """Accounts: create (the first administrator among them), list, deactivate."""
+
+
+def _account_problems(exc) -> None:
+    """Report an account request's problems on stderr (in English) and exit 2."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        for field, messages in exc.fields.items():
+            click.echo(f"error: {field}: {'; '.join(str(m) for m in messages)}", err=True)
+    sys.exit(2)
+
+
+def _account_app():
+    """The app on the configured database, migrated to head, with the rule
+    base's departments, the coordinator office and the utility providers."""
+    from . import create_app
+    from .database import upgrade
+    from .demo import seed_organisations
+
+    app = create_app()
+    upgrade(app)
+    with app.app_context():
+        seed_organisations()
+    return app
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", required=True, help="admin, officer, owner, utility, agency or agent.")
+@click.option("--department", help="An officer's department (its code in the rule base, e.g. housing).")
+@click.option("--organisation", help="Utility or agency staff: the provider's or agency's name or code; "
+                                     "an owner: the company (a new one when none has that name).")
+@click.option("--email", help="The address for invitations and password resets.")
+@click.option("--display-name", default="", help="The name shown in the app (default: the username).")
+@click.option("--password-stdin", is_flag=True, required=True,
+              help="Read the password from the first line of standard input (never from the command line).")
+def users_create(username, role, department, organisation, email, display_name, password_stdin) -> None:
+    """Create the account USERNAME; exit 2 with the reasons when anything is
+    wrong (nothing is created then)."""
+    from flask_babel import force_locale
+
+    from .accounts.provisioning import create_account
+    from .accounts.service import AccountProblems
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    app = _account_app()
+    with app.test_request_context(), force_locale("en"):
+        try:
+            user = create_account(username, password, role, department=department, organisation=organisation,
+                                  email=email, display_name=display_name)
+        except AccountProblems as exc:
+            _account_problems(exc)
+        where = user.organisation.name if user.organisation else (user.company.name if user.company else "")
+        click.echo(f"created {user.username} ({user.role.value}{', ' + where if where else ''})")
+
+
+@users.command("list")
+def users_list() -> None:
+    """List the accounts: username, role, organisation or company, state."""
+    from sqlalchemy import select
+
+    from .accounts.models import User
+    from .extensions import db
+
+    app = _account_app()
+    with app.app_context():
+        for user in db.session.scalars(select(User).order_by(User.role, User.username)):
+            where = user.organisation.code if user.organisation else (user.company.name if user.company else "-")
+            state = "active" if user.active else "inactive"
+            if user.awaiting_verification:
+                state = "awaiting e-mail confirmation"
+            click.echo(f"{user.username}\t{user.role.value}\t{where}\t{state}")
+
+
+@users.command("deactivate")
+@click.argument("username")
+def users_deactivate(username) -> None:
+    """Deactivate USERNAME: it can no longer log in, its sessions end and its tokens stop working."""
+    from .accounts.service import AccountProblems, deactivate_account
+
+    app = _account_app()
+    with app.test_request_context():
+        try:
+            deactivate_account(username)
+        except AccountProblems as exc:
+            _account_problems(exc)
+    click.echo(f"deactivated {username}")

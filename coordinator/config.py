@@ -67,6 +67,14 @@ class Config:
     # `coordinator deliver` separately; unset: only on the embedded SQLite default.
     DELIVERY_IN_PROCESS = os.environ.get("DELIVERY_IN_PROCESS")
 
+    # Single sign-on (coordinator/accounts/oidc.py): on when all three are set.
+    OIDC_ISSUER = os.environ.get("COORDINATOR_OIDC_ISSUER") or None
+    OIDC_CLIENT_ID = os.environ.get("COORDINATOR_OIDC_CLIENT_ID") or None
+    OIDC_CLIENT_SECRET = os.environ.get("COORDINATOR_OIDC_CLIENT_SECRET") or None
+    OIDC_USCC_CLAIM = os.environ.get("COORDINATOR_OIDC_USCC_CLAIM", "uscc")
+    OIDC_COMPANY_NAME_CLAIM = os.environ.get("COORDINATOR_OIDC_COMPANY_NAME_CLAIM", "company_name")
+    OIDC_DEPARTMENT_CLAIM = os.environ.get("COORDINATOR_OIDC_DEPARTMENT_CLAIM", "department")
+
     API_TITLE = "拿地即开工 API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

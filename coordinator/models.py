@@ -1,5 +1,6 @@
 """Imports every model so the metadata (and Alembic) sees the whole schema."""
 from .accounts.models import ApiToken, Organisation, Role, User  # noqa: F401
+from .companies.models import Company  # noqa: F401
 from .projects.models import AnswerSet, PlanItem, Project, ProjectPlan, QuestionnaireDraft  # noqa: F401
 from .tracking.models import ItemEvent, ItemRating  # noqa: F401
 from .hookups.models import HookupEvent, HookupRequest, ProviderWebhook  # noqa: F401

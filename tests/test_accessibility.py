@@ -16,7 +16,7 @@ from typing import Callable
 import pytest
 from sqlalchemy import select
 
-from .test_e2e_browser import PASSWORD, _new_page, browser, demo, live_server  # noqa: F401  (fixtures)
+from tests.owner.test_e2e_browser import PASSWORD, _new_page, browser, demo, live_server  # noqa: F401  (fixtures)
 
 axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
 from playwright.sync_api import expect  # noqa: E402
@@ -64,6 +64,9 @@ PAGES = [
     Page("project answers", "demo-owner", lambda app: f"/owner/projects/{demo_project_id(app)}/answers"),
     Page("settings", "demo-owner", lambda app: "/owner/settings"),
     Page("officer's home", "demo-officer", lambda app: "/"),
+    Page("company registration", None, lambda app: "/register"),
+    Page("forgotten password", None, lambda app: "/password/forgot"),
+    Page("the owner's company", "demo-owner", lambda app: "/company"),
 ]
 
 

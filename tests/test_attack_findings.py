@@ -19,9 +19,9 @@ from coordinator.projects.models import PlanItem, Project
 from coordinator.tracking.models import ItemEvent
 from coordinator.tracking.stats import to_csv
 
-from .conftest import PASSWORD, example_answers, login
-from .hookup_fixtures import file_project, requests_of
-from .tracking_fixtures import approve, more_officers, move, project  # noqa: F401  (fixtures)
+from tests.conftest import PASSWORD, example_answers, login
+from tests.hookups.hookup_fixtures import file_project, requests_of
+from tests.tracking.tracking_fixtures import approve, more_officers, move, project  # noqa: F401  (fixtures)
 
 
 def bearer(app, users, who: str) -> dict[str, str]:
@@ -127,7 +127,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_escaped():
 
 
 def test_a_project_named_as_a_formula_is_exported_as_text(app, project):
-    from .test_tracking_pages import as_user
+    from tests.tracking.test_tracking_pages import as_user
 
     with app.app_context():
         db.session.get(Project, project["id"]).name = "=cmd|' /C calc'!A0"
@@ -266,7 +266,7 @@ def test_a_rule_change_that_drops_an_item_under_way_keeps_the_project_whole(app,
         assert replan_stale_projects(db.session.get(User, u["admin"])) == []
     assert _state(app, project["id"]) == before  # same plan, items, states and audit log
 
-    from .test_tracking_pages import as_user
+    from tests.tracking.test_tracking_pages import as_user
 
     page = as_user(app, "admin").get("/admin/rules").get_data(as_text=True)
     assert "保留原计划" in page and "design_scheme_review" in page

@@ -20,8 +20,8 @@ from coordinator.hookups.models import HookupRequest
 from coordinator.projects.models import PlanItem, Project
 from coordinator.tracking.models import ItemRating
 
-from .conftest import PASSWORD, example_answers, login
-from .tracking_fixtures import approve, more_officers, move, project  # noqa: F401  (fixtures)
+from tests.conftest import PASSWORD, example_answers, login
+from tests.tracking.tracking_fixtures import approve, more_officers, move, project  # noqa: F401  (fixtures)
 
 
 def longest(n: int, char: str = "长") -> str:
@@ -106,7 +106,7 @@ def test_the_longest_transition_inputs_rating_and_token_name_are_stored(app, cli
 
 
 def test_the_longest_progress_note_and_webhook_url_are_stored(app, client, users, dns):
-    from .hookup_fixtures import file_project
+    from tests.hookups.hookup_fixtures import file_project
 
     with app.app_context():
         project_id = file_project(users["owner"])

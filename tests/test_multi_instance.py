@@ -33,9 +33,9 @@ from coordinator.notifications.outbox import enqueue
 from coordinator.notifications.webhooks import register_webhook
 from coordinator.projects.models import PlanItem
 
-from .conftest import PASSWORD
-from .hookup_fixtures import WebhookReceiver, file_project, org, requests_of, staff
-from .tracking_fixtures import approve, more_officers, move, project  # noqa: F401  (fixtures)
+from tests.conftest import PASSWORD
+from tests.hookups.hookup_fixtures import WebhookReceiver, file_project, org, requests_of, staff
+from tests.tracking.tracking_fixtures import approve, more_officers, move, project  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 COORDINATOR = Path(sys.executable).parent / "coordinator"

@@ -14,3 +14,11 @@ class LoginForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField(_l("令牌名称"), validators=[DataRequired(), Length(max=limits.TOKEN_NAME)])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = StringField(_l("电子邮箱"), validators=[DataRequired(), Length(max=limits.EMAIL)])
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(_l("新密码"), validators=[DataRequired(), Length(max=200)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, Enum, ForeignKey, String, Text
@@ -12,6 +13,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import limits
 from ..extensions import db
+
+if TYPE_CHECKING:
+    from ..companies.models import Company
 
 
 def utcnow() -> dt.datetime:
@@ -23,12 +27,15 @@ class Role(str, enum.Enum):
     officer = "officer"
     utility = "utility"
     admin = "admin"
+    agency = "agency"
+    agent = "agent"
 
 
 class OrganisationKind(str, enum.Enum):
     department = "department"
     utility = "utility"
     coordinator = "coordinator"
+    agency = "agency"
 
 
 class Organisation(db.Model):
@@ -51,12 +58,12 @@ class Organisation(db.Model):
 
 class User(UserMixin, db.Model):
     """A person who logs in, with one role (and, for officers and utility
-    staff, one organisation).
+    staff, one organisation; for a project owner's staff, one company).
 
     ``session_generation`` is part of the session's user id: raising it
-    (:meth:`end_sessions`: logout, a new password, deactivation) ends every
-    session of the user on every app instance, since each reads it from the
-    database when it loads the session's user."""
+    (:meth:`end_sessions`: logout, a new password, deactivation, removal
+    from the company) ends every session of the user on every app instance,
+    since each reads it from the database when it loads the session's user."""
 
     __tablename__ = "user_account"
 
@@ -69,9 +76,17 @@ class User(UserMixin, db.Model):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id"), index=True)
+    #: the company's administrator: invites and removes colleagues
+    company_admin: Mapped[bool] = mapped_column(default=False)
+    #: registered itself (or was invited) and has not yet confirmed its e-mail address
+    awaiting_verification: Mapped[bool] = mapped_column(default=False)
     session_generation: Mapped[int] = mapped_column(default=0)
+    #: the ``sub`` claim of the unified identity platform (OIDC single sign-on)
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
+    company: Mapped["Company | None"] = relationship(back_populates="members")
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")
 
     def set_password(self, password: str) -> None:

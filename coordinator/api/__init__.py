@@ -16,4 +16,5 @@ blueprint = Blueprint("api", __name__, url_prefix="/api/v1", description="拿地
 from . import routes  # noqa: E402,F401  (registers the routes)
 from . import tracking  # noqa: E402,F401  (the tracking routes)
 from . import hookups  # noqa: E402,F401  (the utility providers' routes)
+from . import accounts  # noqa: E402,F401  (company self-registration)
 from . import webhook  # noqa: E402,F401  (organisations register their webhook)

@@ -13,7 +13,7 @@ from flask_smorest import abort
 from werkzeug.exceptions import NotFound
 
 from ..accounts.models import Role
-from ..accounts.service import authenticate, issue_token, revoke_token
+from ..accounts.service import AccountUnverified, authenticate, issue_token, revoke_token
 from ..planning import AnswersError, validate_answers
 from ..planning.service import plan_project, rule_base
 from ..projects.service import ProjectError, check_name, create_project, project_for, project_json, projects_of
@@ -141,7 +141,7 @@ def get_project(project_id: int):
 def project_plan_pdf(project_id: int):
     """The project's current plan as a PDF, for the same callers as
     ``GET /projects/{id}``; 404 for anyone else."""
-    from ..planning.pdf import PdfOptions, plan_pdf
+    from ..rendering.pdf import PdfOptions, plan_pdf
 
     try:
         project = project_for(_me(), project_id)
@@ -174,11 +174,16 @@ def project_plan_pdf(project_id: int):
 @blueprint.arguments(TokenRequestSchema)
 @blueprint.response(201, TokenSchema)
 @blueprint.alt_response(401, schema=ErrorSchema, description="wrong username or password")
+@blueprint.alt_response(403, schema=ErrorSchema, description="`unverified`: the account's e-mail address is not "
+                        "confirmed yet")
 @blueprint.alt_response(429, schema=ErrorSchema, description="too many requests from this address (RATELIMIT_TOKENS)")
 def create_token(body):
     """Exchange a username and password for a bearer token (throttled per
     address). The token is returned once; only its SHA-256 is stored."""
-    user = authenticate(body["username"], body["password"])
+    try:
+        user = authenticate(body["username"], body["password"])
+    except AccountUnverified:
+        abort(403, error="unverified", message="confirm the e-mail address first (open the link sent to it)")
     if user is None:
         abort(401, error="invalid_credentials", message="wrong username or password")
     token, clear = issue_token(user, body["name"])

@@ -10,6 +10,7 @@ from flask_smorest import abort
 from werkzeug.exceptions import Forbidden, NotFound
 
 from ..accounts.models import Role
+from ..governance.service import current_calendar
 from ..tracking import lifecycle, service
 from ..tracking.lifecycle import TransitionError
 from . import blueprint
@@ -46,7 +47,7 @@ def _error(exc: TransitionError, list_allowed: bool = False):
 
 def item_view(item) -> dict:
     """An item with its tracking fields, the caller's allowed moves and its audit log."""
-    cal, today = service.calendar(), dt.date.today()
+    cal, today = current_calendar(), dt.date.today()
     actor = service.role_on(_me(), item)
     allowed = lifecycle.allowed_transitions(service.tracked(item), actor) if actor else []
     return {
@@ -68,7 +69,7 @@ def get_queue(args):
     (also with gaps) and returned items; filter by ``state``, ``overdue``
     and ``project_type``; ``limit`` (≤ 200) and ``offset`` page it."""
     today = dt.date.today()
-    cal = service.calendar()
+    cal = current_calendar()
     page = service.queue(_me(), status=args["state"], overdue=args["overdue"], project_type=args["project_type"],
                          limit=args["limit"], offset=args["offset"], today=today)
     return {

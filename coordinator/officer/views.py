@@ -14,7 +14,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 from wtforms.fields.choices import SelectChoice
 
 from ..accounts.models import Role
-from ..projects.service import current_rules
+from ..governance.service import current_calendar, current_rules
 from ..tracking import lifecycle, service
 from ..tracking.lifecycle import TransitionError
 from . import blueprint
@@ -91,7 +91,7 @@ def queue():
     result = service.queue(_me(), status=state, overdue=True if form.overdue.data else None,
                            project_type=form.project_type.data or None, limit=PAGE_SIZE,
                            offset=(page - 1) * PAGE_SIZE, today=today)
-    cal = service.calendar()
+    cal = current_calendar()
     context = dict(form=form, result=result, page=page, today=today,
                    deadline_flag=lambda i: lifecycle.deadline_flag(cal, i.status, i.due_date, today),
                    counts=service.queue_counts(_me(), today), project_types=dict(_project_types()),
@@ -135,8 +135,8 @@ def _render_item(item, forms=None, status: int = 200):
     return render_template(
         "officer/item.html", item=item, entry=service.plan_entry(item), allowed=allowed, forms=forms,
         events=service.events_of(item), today=today,
-        deadline=lifecycle.deadline_flag(service.calendar(), item.status, item.due_date, today),
-        used=(lifecycle.working_days_used(service.calendar(), item.accepted_on, today, service.clock_pauses_of(item))
+        deadline=lifecycle.deadline_flag(current_calendar(), item.status, item.due_date, today),
+        used=(lifecycle.working_days_used(current_calendar(), item.accepted_on, today, service.clock_pauses_of(item))
               if item.accepted_on else None),
     ), status
 
@@ -194,5 +194,5 @@ def calendar():
     previous = (first - dt.timedelta(days=1)).replace(day=1)
     following = (first + dt.timedelta(days=32)).replace(day=1)
     return render_template("officer/calendar.html", weeks=weeks, first=first, today=today,
-                           due=service.due_in_month(_me(), year, month), cal=service.calendar(),
+                           due=service.due_in_month(_me(), year, month), cal=current_calendar(),
                            previous=previous, following=following)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import limits
 from ..accounts.models import User, utcnow
+from ..companies.models import Company
 from ..extensions import db
 
 
@@ -17,18 +18,20 @@ OPEN_QUEUE = "status IN ('submitted', 'accepted', 'accepted_with_gaps', 'returne
 
 
 class Project(db.Model):
-    """An owner's construction project."""
+    """A company's construction project; ``owner`` is the person who created it."""
 
     __tablename__ = "project"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
     name: Mapped[str] = mapped_column(String(limits.NAME))
     district: Mapped[str] = mapped_column(String(limits.ANSWER_TEXT), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     owner: Mapped[User] = relationship()
+    company: Mapped[Company] = relationship()
     answer_sets: Mapped[list["AnswerSet"]] = relationship(
         back_populates="project", order_by="AnswerSet.version", cascade="all, delete-orphan"
     )

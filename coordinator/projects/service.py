@@ -15,11 +15,14 @@ from werkzeug.exceptions import NotFound
 from .. import limits
 from ..accounts.models import Role, User
 from ..extensions import db
+from ..governance.service import current_calendar, current_rules
 from ..hookups.service import project_hookups_json, sync_hookups
-from ..planning import AnswersError, Plan, RuleBase
+from ..planning import AnswersError, Plan
 from ..planning.answers import problem
 from ..planning.service import plan_project
-from .access import acts_for_owner
+from ..companies.service import company_of
+from ..tracking.service import carry_over, item_json
+from .access import acted_for_by, acts_for_owner
 from .models import AnswerSet, PlanItem, Project, ProjectPlan, QuestionnaireDraft
 
 NAME_MAX = limits.NAME
@@ -28,14 +31,6 @@ NAME_MAX = limits.NAME
 class ProjectError(AnswersError):
     """A project request is invalid (its name, or its answers); ``fields``
     names every bad field."""
-
-
-def current_rules() -> RuleBase:
-    """The rule base every plan uses: the published version (else the seed
-    in ``rules/``), with the admin's calendar days; cached per version."""
-    from ..governance.service import effective_rules
-
-    return effective_rules()
 
 
 def check_name(name: Any) -> str:
@@ -65,7 +60,8 @@ def create_project(
         errors.update(exc.fields)
     if errors:
         raise ProjectError(errors)
-    project = Project(owner=owner, name=name, district=str(plan.answers.get("district") or ""))
+    project = Project(owner=owner, company=company_of(owner), name=name,
+                      district=str(plan.answers.get("district") or ""))
     db.session.add(project)
     _store_plan(project, owner, answers, land_date, commitment, plan)
     sync_hookups(project, plan, today)
@@ -79,8 +75,6 @@ def revise_project(
     commitment: bool = True, today: dt.date | None = None,
 ) -> ProjectPlan:
     """Store a new version of the answers and its plan; older ones are kept."""
-    from ..tracking.service import carry_over
-
     plan = plan_project(current_rules(), answers, land_date, commitment, today)
     previous = project.current_plan
     stored = _store_plan(project, user, answers, land_date, commitment, plan)
@@ -158,10 +152,8 @@ class ProjectSummary:
 
 
 def projects_of(owner: User) -> list[ProjectSummary]:
-    """The owner's projects, newest first, with status and next due item."""
-    projects = db.session.scalars(
-        select(Project).where(Project.owner_id == owner.id).order_by(Project.id.desc())
-    ).all()
+    """The projects of the owner's company, newest first, with status and next due item."""
+    projects = db.session.scalars(select(Project).where(acted_for_by(owner)).order_by(Project.id.desc())).all()
     out = []
     for project in projects:
         plan = project.current_plan
@@ -176,11 +168,9 @@ def projects_of(owner: User) -> list[ProjectSummary]:
 
 def project_json(project: Project) -> dict[str, Any]:
     """The API shape of a project (SPEC §4.4)."""
-    from ..tracking.service import calendar, item_json
-
     plan = project.current_plan
     answers = project.current_answers
-    cal, today = calendar(), dt.date.today()
+    cal, today = current_calendar(), dt.date.today()
     return {
         "id": project.id,
         "name": project.name,

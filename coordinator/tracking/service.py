@@ -16,11 +16,10 @@ from ..accounts.models import Role, User, utcnow
 from ..extensions import db
 from ..hookups.service import hookups_of
 from ..notifications.outbox import enqueue
+from ..governance.service import current_calendar
 from ..planning.calendar import WorkingCalendar
-from ..planning.planner import working_calendar
 from ..projects.access import acts_for_owner
-from ..projects.models import PlanItem, Project, ProjectPlan
-from ..projects.service import current_rules
+from ..projects.models import AnswerSet, PlanItem, Project, ProjectPlan
 from . import lifecycle, replan, stats
 from .lifecycle import (
     APPROVED, DEPARTMENT, NOT_SUBMITTED, OPEN_STATES, OWNER, RETURNED, SUBMITTED, IllegalTransition, Material,
@@ -41,11 +40,6 @@ class InvalidRating(RatingError):
     """A score outside 1–5 (400)."""
 
     status = 400
-
-
-def calendar() -> WorkingCalendar:
-    """The working-day calendar of the current rule base (with its admin corrections)."""
-    return working_calendar(current_rules())
 
 
 def plan_entry(item: PlanItem) -> dict[str, Any]:
@@ -150,7 +144,7 @@ def transition(
         missing_materials=tuple(m.strip() for m in (missing_materials or ())), gaps_due=gaps_due,
         document_number=(document_number or "").strip() or None,
     )
-    after = lifecycle.apply_transition(before, request, calendar())
+    after = lifecycle.apply_transition(before, request, current_calendar())
     # Conditional update on the version read: of two transitions at once only
     # one finds it (on PostgreSQL the second waits for the first's commit and
     # then matches no row); the other's update changes nothing.
@@ -377,7 +371,7 @@ def progress_of(project: Project, user: User, today: dt.date | None = None) -> P
     stored = project.current_plan
     if stored is None:
         return ProjectProgress([], None, today)
-    cal = calendar()
+    cal = current_calendar()
     actuals = {i.code: replan.Actual(i.actual_start, i.actual_finish) for i in stored.items
                if i.status in (APPROVED, *OPEN_STATES, RETURNED)}
     actuals.update(hookup_actuals(project))
@@ -400,8 +394,6 @@ def statistics_records() -> tuple[list["stats.ItemRecord"], list[tuple[str, int]
     """Every tracked approval item of the projects' current plans that has
     been submitted (or is a land-day permit of a 拿地即开工 plan), and every
     rating as ``(department, score)`` — the input of :mod:`.stats`."""
-    from ..projects.models import AnswerSet, ProjectPlan
-
     current = select(func.max(ProjectPlan.id)).group_by(ProjectPlan.project_id)
     rows = db.session.execute(
         select(PlanItem, Project.name, ProjectPlan.land_day_eligible, AnswerSet.land_date)
