@@ -252,7 +252,7 @@ def _state(app, project_id: int):
 
 def test_a_rule_change_that_drops_an_item_under_way_keeps_the_project_whole(app, project):
     from coordinator.governance.impact import replan_stale_projects, stale_projects
-    from coordinator.planning.governance import edit_item
+    from coordinator.governance.bundles import edit_item
 
     u = project["users"]
     approve(app, project, "project_filing", "drc_officer")

@@ -440,7 +440,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: The largest rule file (or rule test file, or admin edit of one) read, in
 #: bytes of UTF-8: the seed's largest is 18 KB. A whole bundle is capped by
-#: ``planning.governance.MAX_BUNDLE_BYTES``.
+#: ``governance.bundles.MAX_BUNDLE_BYTES``.
 MAX_YAML_BYTES = 256 * 1024
 #: The most nodes a file may hold once its aliases are expanded (the seed's
 #: largest has about 1,000; a generated file of 100 items 5,400).

@@ -27,7 +27,7 @@ from coordinator.notifications.webhooks import WebhookError, check_url, register
 from tests.conftest import login
 from tests.hookups.hookup_fixtures import WebhookReceiver, org
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 REFUSED = [
     "http://127.0.0.1:5432/",

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from coordinator.extensions import db
 from coordinator.governance.models import RuleBaseVersion
-from coordinator.planning.governance import BundleError, bundle_items, replace_files
+from coordinator.governance.bundles import BundleError, bundle_items, replace_files
 from coordinator.planning.rulebase import (
     MAX_YAML_BYTES, RuleBaseError, YamlRefused, load_bundle, read_bundle, safe_load,
 )
@@ -26,7 +26,7 @@ from coordinator.planning.rulecases import case_errors
 
 from tests.conftest import login
 
-RULES = Path(__file__).resolve().parent.parent / "rules"
+RULES = Path(__file__).resolve().parents[2] / "rules"
 
 
 def alias_bomb(levels: int, width: int = 9) -> str:
