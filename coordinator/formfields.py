@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
-from . import limits
+from .planning import limits
 
 
 class PlanningDate:
-    """A date within the range the calendar plans (``coordinator.limits``)."""
+    """A date within the range the calendar plans (``coordinator.planning.limits``)."""
 
     def __call__(self, form, field) -> None:
         if field.data is not None and limits.date_problem(field.data):

@@ -3,7 +3,7 @@ longest accepted value of every text field a person or a client writes is
 stored — on PostgreSQL above all, whose ``varchar(n)`` refuses longer ones
 (a 41-character ``contact_phone`` passed validation and then failed with a
 500) — and one character more is a 400 naming the field, never a 500.
-The lengths come from ``coordinator.limits``, which the columns use too."""
+The lengths come from ``coordinator.planning.limits``, which the columns use too."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import String, select
 
-from coordinator import limits
+from coordinator.planning import limits
 from coordinator.accounts.models import Organisation, User
 from coordinator.accounts.service import issue_token
 from coordinator.extensions import db

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from .. import limits
+from ..planning import limits
 
 
 class LoginForm(FlaskForm):

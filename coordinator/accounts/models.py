@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import limits
+from ..planning import limits
 from ..extensions import db
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from wtforms import DateField, IntegerField, PasswordField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from .. import limits
+from ..planning import limits
 from ..formfields import planning_date
 from ..planning.rulebase import MAX_YAML_BYTES
 

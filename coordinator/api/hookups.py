@@ -5,7 +5,7 @@ from flask_login import current_user
 from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
-from .. import limits
+from ..planning import limits
 from ..accounts.models import Role
 from ..hookups import flow
 from ..hookups.service import (

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, pre_load, validate
 
-from .. import limits
+from ..planning import limits
 from .tracking_schemas import ItemTrackingSchema
 
 PLAN_OPTIONS = ("land_date", "commitment", "today")
 
 
 def planning_date(**kwargs) -> fields.Date:
-    """A date within the range the calendar plans (``coordinator.limits``)."""
+    """A date within the range the calendar plans (``coordinator.planning.limits``)."""
     return fields.Date(validate=validate.Range(min=limits.EARLIEST_DATE, max=limits.LATEST_DATE), **kwargs)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from .. import limits
+from ..planning import limits
 from ..database import MAX_ROW_ID
 from ..tracking.lifecycle import STATES
 from ..tracking.service import QUEUE_LIMIT_MAX

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .. import limits
+from ..planning import limits
 from ..accounts.models import User, utcnow
 from ..extensions import db
 

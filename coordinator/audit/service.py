@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .. import limits
+from ..planning import limits
 from ..accounts.models import User
 from ..extensions import db
 from .models import AdminAuditEntry

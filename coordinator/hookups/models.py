@@ -8,7 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organisation, User, utcnow
-from .. import limits
+from ..planning import limits
 from ..extensions import db
 from ..notifications.models import OrganisationWebhook
 from ..projects.models import Project

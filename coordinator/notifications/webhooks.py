@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
-from .. import limits
+from ..planning import limits
 from ..accounts.models import Organisation, OrganisationKind, utcnow
 from ..extensions import db
 from .models import OrganisationWebhook

@@ -12,7 +12,7 @@ from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from .. import limits
+from ..planning import limits
 from ..tracking import service
 from ..tracking.lifecycle import TransitionError
 from . import blueprint

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from typing import Any, Iterator, Mapping
 
-from .. import limits
+from . import limits
 from .rulebase import Question, RuleBase
 
 TEXT_MAX_LENGTH = limits.ANSWER_TEXT

@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 import networkx as nx
 
-from .. import limits
+from . import limits
 from .answers import AnswersError, validate_answers
 from .calendar import DayIndex, WorkingCalendar
 from .conditions import Condition
@@ -221,7 +221,7 @@ def make_plan(
 
     Raises :class:`~coordinator.planning.answers.AnswersError` on bad
     answers, and on a land date or planning date outside the dates the
-    calendar plans (:data:`coordinator.limits.EARLIEST_DATE` … ``LATEST_DATE``)."""
+    calendar plans (:data:`coordinator.planning.limits.EARLIEST_DATE` … ``LATEST_DATE``)."""
     dates = {"land_date": options.land_date, "today": options.today}
     problems = {name: [limits.date_problem(d)] for name, d in dates.items() if d and limits.date_problem(d)}
     if problems:

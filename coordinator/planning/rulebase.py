@@ -15,7 +15,7 @@ import networkx as nx
 import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from .. import limits
+from . import limits
 from .conditions import Condition, ConditionError, compile_condition
 
 QUESTION_TYPES = ("choice", "bool", "number", "text")

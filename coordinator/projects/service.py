@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
-from .. import limits
+from ..planning import limits
 from ..accounts.models import Role, User
 from ..extensions import db
 from ..governance.service import current_calendar, current_rules

@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .. import limits
+from ..planning import limits
 from ..accounts.models import User, utcnow
 from ..extensions import db
 from ..projects.models import PlanItem

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from .. import limits
+from ..planning import limits
 from ..formfields import planning_date
 from ..hookups import flow
 

@@ -11,7 +11,7 @@ database already at 0006 upgrades through this one.
   transition applies only to the version it was decided on.
 - The columns that copy a questionnaire's text answer (district, contact
   name and phone) hold what the answers' validation accepts
-  (``coordinator.limits.ANSWER_TEXT``), and the audit names a user by its
+  (``coordinator.planning.limits.ANSWER_TEXT``), and the audit names a user by its
   username (up to 80 characters; ``limits.AUDIT_ENTITY_ID``).
 """
 from alembic import op
