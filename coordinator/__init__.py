@@ -105,6 +105,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .rendering.textreport import MODE_NAMES
 
     app.jinja_env.globals.update(pick=_pick, mode_names=MODE_NAMES)
+    from .i18n import beijing_time
+
+    app.jinja_env.filters["beijing_time"] = beijing_time
 
     return app
 

@@ -144,7 +144,7 @@ def serve(host: str, port: int) -> None:
 
     from . import create_app
     from .database import upgrade
-    from .demo import DEMO_USERS, ensure_demo
+    from .demo import DEMO_USERS, ensure_demo, officer_usernames
 
     app = create_app()
     upgrade(app)
@@ -152,7 +152,9 @@ def serve(host: str, port: int) -> None:
         password = ensure_demo(app.config["PRODUCTION"], app.config.get("DEMO_PASSWORD"))
     if password:
         click.echo("demo accounts (password from COORDINATOR_DEMO_PASSWORD, else generated):")
-        for name in DEMO_USERS:
+        with app.app_context():
+            names = [*DEMO_USERS, *officer_usernames()]
+        for name in names:
             click.echo(f"  {name} / {password}")
     elif app.config["PRODUCTION"]:
         click.echo("production configuration: no demo accounts are created")

@@ -5,18 +5,69 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
 
 from .accounts.models import Organisation, OrganisationKind, Role, User
 from .accounts.service import create_user
 from .extensions import db
-from .governance.service import current_rules
+from .governance.service import current_calendar, current_rules
+from .hookups.service import claim_hookup, hookups_of, report_progress
+from .projects.models import Project
 from .projects.service import create_project
+from .tracking.service import rate, transition
 
 DEMO_USERS = ("demo-owner", "demo-officer", "demo-utility", "demo-admin")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+IN_PROGRESS = "临港冷链物流中心"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One move of the demo story: ``day`` working days after the project's
+    start, the item ``code`` goes ``to`` a state (the owner submits, the
+    item's department does the rest)."""
+
+    day: int
+    code: str
+    to: str
+    reason: str = ""
+    missing: tuple[str, ...] = ()
+
+
+#: The cold-chain warehouse, started 20 working days ago: filing and EIA
+#: registration done, the design scheme returned once and approved, the land
+#: transfer under way, the drawing review waiting for 住建 to accept it.
+COLD_CHAIN_STORY = (
+    Step(0, "project_filing", "submitted"), Step(1, "project_filing", "accepted"),
+    Step(1, "project_filing", "approved"),
+    Step(0, "eia_registration", "submitted"), Step(1, "eia_registration", "accepted"),
+    Step(1, "eia_registration", "approved"),
+    Step(1, "land_transfer", "submitted"), Step(2, "land_transfer", "accepted"),
+    Step(2, "design_scheme_review", "submitted"), Step(3, "design_scheme_review", "accepted"),
+    Step(6, "design_scheme_review", "returned", "总平面图未标注消防车道和登高操作场地",
+         ("总平面图（标注消防车道和登高操作场地）",)),
+    Step(8, "design_scheme_review", "submitted"), Step(9, "design_scheme_review", "accepted"),
+    Step(12, "design_scheme_review", "approved"),
+    Step(19, "construction_drawing_review", "submitted"),
+)
+
+#: The chemical plant, started 8 working days ago: filed; its assessments
+#: submitted, under review, or (the EIA report) returned for correction.
+CHEMICAL_PLANT_STORY = (
+    Step(0, "project_filing", "submitted"), Step(1, "project_filing", "accepted"),
+    Step(1, "project_filing", "approved"),
+    Step(2, "land_transfer", "submitted"), Step(3, "land_transfer", "accepted"),
+    Step(2, "energy_review", "submitted"), Step(3, "energy_review", "accepted"),
+    Step(3, "eia_report", "submitted"),
+    Step(5, "eia_report", "returned", "环境影响报告书缺少大气环境影响预测章节",
+         ("环境影响报告书（含大气环境影响预测）", "公众参与说明")),
+    Step(4, "soil_water_plan", "submitted"), Step(5, "soil_water_plan", "accepted"),
+    Step(6, "archaeology_survey", "submitted"), Step(7, "municipal_access_permit", "submitted"),
+)
 
 
 def seed_organisations() -> None:
@@ -42,19 +93,67 @@ def ensure_demo(production: bool, password: str | None = None) -> str | None:
     return seed_demo(password)
 
 
+def officer_usernames() -> list[str]:
+    """``demo-officer-<code>`` for every department of the rule base."""
+    return [f"demo-officer-{d.code}" for d in current_rules().departments.values() if d.kind != "utility"]
+
+
 def seed_demo(password: str | None = None, today: dt.date | None = None) -> str:
-    """Create the demo accounts and two demo projects; return the password."""
+    """Create the demo accounts (an officer for every department) and three
+    demo projects, two of them under way; return the password."""
     password = password or secrets.token_urlsafe(9)
     seed_organisations()
     org = {o.code: o for o in db.session.scalars(select(Organisation))}
-    owner = create_user("demo-owner", password, Role.owner, "滨海示范仓储有限公司")
-    create_user("demo-officer", password, Role.officer, "区住建委审批员", org["housing"])
-    create_user("demo-utility", password, Role.utility, "滨海供电客户经理", org["power_binhai"])
-    create_user("demo-admin", password, Role.admin, "区政务服务办", org["gov_service"])
+    hashed = generate_password_hash(password)
+
+    def user(username: str, role: Role, name: str, organisation: Organisation | None = None) -> User:
+        return create_user(username, password, role, name, organisation, password_hash=hashed)
+
+    owner = user("demo-owner", Role.owner, "滨海示范仓储有限公司")
+    officers = {"housing": user("demo-officer", Role.officer, "区住建委审批员", org["housing"])}
+    for dept in current_rules().departments.values():
+        if dept.kind != "utility":
+            officer = user(f"demo-officer-{dept.code}", Role.officer, f"{dept.name}审批员", org[dept.code])
+            officers.setdefault(dept.code, officer)
+    utility = user("demo-utility", Role.utility, "滨海供电客户经理", org["power_binhai"])
+    user("demo-admin", Role.admin, "区政务服务办", org["gov_service"])
     db.session.commit()
     today = today or dt.date.today()
-    warehouse = json.loads((EXAMPLES / "warehouse.json").read_text(encoding="utf-8"))
+    cal = current_calendar()
+    warehouse = _example("warehouse")
     create_project(owner, "滨海新区智能物流仓库", warehouse, land_date=today + dt.timedelta(days=90), today=today)
-    plant = json.loads((EXAMPLES / "chemical_plant.json").read_text(encoding="utf-8"))
-    create_project(owner, "南港工业区精细化工厂房", plant, today=today)
+
+    started = cal.shift(today, -8)
+    plant = create_project(owner, "南港工业区精细化工厂房", _example("chemical_plant"), today=started)
+    _play(plant, owner, officers, started, CHEMICAL_PLANT_STORY)
+
+    started = cal.shift(today, -20)
+    cold_chain = dict(warehouse, floor_area_m2=20000, utilities=dict(warehouse["utilities"], power_kva=1250))
+    project = create_project(owner, IN_PROGRESS, cold_chain, land_date=cal.shift(today, 25), today=started)
+    _play(project, owner, officers, started, COLD_CHAIN_STORY)
+    items = {i.code: i.id for i in project.current_plan.items}
+    rate(owner, items["project_filing"], 5, "网上备案，当天办结")
+    rate(owner, items["design_scheme_review"], 4, "一次性告知了需补正的材料")
+    power = next(r for r in hookups_of(project) if r.utility == "power")
+    claim_hookup(power.id, utility, today=cal.shift(started, 1))
+    report_progress(power.id, utility, "surveyed", "现场勘察完成，拟由10kV线路接入", on=cal.shift(started, 4))
+    report_progress(power.id, utility, "designed", "供电方案已答复，设计审查通过", on=cal.shift(started, 12))
     return password
+
+
+def _example(name: str) -> dict:
+    return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def _play(project: Project, owner: User, officers: dict[str, User], started: dt.date, story) -> None:
+    """Move the project's items through ``story`` on the working days it names."""
+    cal = current_calendar()
+    items = {i.code: i for i in project.current_plan.items}
+    for number, step in enumerate(sorted(story, key=lambda s: s.day), start=1):
+        item = items.get(step.code)
+        if item is None:  # the rule base in force plans differently
+            continue
+        actor = owner if step.to == "submitted" else officers[item.department]
+        on = cal.shift(started, step.day)
+        transition(actor, item.id, step.to, reason=step.reason, missing_materials=step.missing,
+                   document_number=f"津滨审批〔{on.year}〕{100 + number}号", today=on)

@@ -2,6 +2,7 @@
 output compiled here when the app starts (missing or older than the ``.po``)."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 from pathlib import Path
@@ -43,3 +44,13 @@ def compile_catalogs(directory: str | os.PathLike) -> list[Path]:
             continue
         written.append(mo)
     return written
+
+
+BEIJING = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+
+
+def beijing_time(moment: dt.datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored moment (UTC; naive means UTC) as Beijing time, the time every page shows."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(BEIJING).strftime(fmt)

@@ -36,10 +36,10 @@ def test_first_run_creates_demo_accounts_and_projects(app):
         assert users["demo-officer"].organisation.code == permit_department
         utility = users["demo-utility"].organisation
         assert utility.utility == "power" and "滨海新区" in utility.districts
-        assert db.session.scalar(select(func.count()).select_from(Project)) == 2
+        assert db.session.scalar(select(func.count()).select_from(Project)) == 3
         # Second run: nothing more.
         assert ensure_demo(production=False) is None
-        assert db.session.scalar(select(func.count()).select_from(Project)) == 2
+        assert db.session.scalar(select(func.count()).select_from(Project)) == 3
     client = app.test_client()
     login(client, "demo-owner", "demo-pass-1")
     assert "滨海新区智能物流仓库" in client.get("/owner/projects").get_data(as_text=True)
@@ -79,6 +79,7 @@ def test_serve_migrates_seeds_and_answers(tmp_path):
         output = proc.communicate(timeout=20)[0]
     assert "demo-owner / serve-demo-pass" in output
     assert "demo-officer" in output and "demo-utility" in output and "demo-admin" in output
+    assert "demo-officer-planning / serve-demo-pass" in output
 
 
 def test_init_db_migrates_to_head(tmp_path):

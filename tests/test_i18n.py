@@ -17,6 +17,7 @@ from babel.messages.pofile import read_po
 from coordinator.i18n import compile_catalogs
 from coordinator.governance.service import current_rules
 from coordinator.rendering.textreport import MODE_NAMES
+from coordinator.projects import service
 
 from tests.conftest import example_answers, login
 
@@ -254,3 +255,12 @@ def test_app_compiles_the_catalog_at_start(app):
     mo = PO.with_suffix(".mo")
     assert mo.exists() and mo.stat().st_mtime_ns >= PO.stat().st_mtime_ns
     assert Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]) == TRANSLATIONS
+
+
+def test_times_show_in_beijing_time():
+    import datetime as dt
+
+    from coordinator.i18n import beijing_time
+
+    assert beijing_time(dt.datetime(2026, 12, 3, 17, 30)) == "2026-12-04 01:30"
+    assert beijing_time(dt.datetime(2026, 12, 3, 1, 5, tzinfo=dt.timezone.utc), "%H:%M") == "09:05"

@@ -47,12 +47,16 @@ def authenticate(username: str, password: str) -> User | None:
 
 def create_user(
     username: str, password: str, role: Role, display_name: str = "", organisation: Organisation | None = None,
-    email: str | None = None,
+    email: str | None = None, password_hash: str | None = None,
 ) -> User:
-    """Add a user (the caller commits)."""
+    """Add a user (the caller commits); ``password_hash`` instead of hashing
+    ``password`` again lets many accounts share one password cheaply (the demo)."""
     user = User(username=username, display_name=display_name or username, role=role,
                 organisation=organisation, email=email)
-    user.set_password(password)
+    if password_hash:
+        user.password_hash = password_hash
+    else:
+        user.set_password(password)
     db.session.add(user)
     return user
 

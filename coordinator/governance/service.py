@@ -7,7 +7,7 @@ import threading
 from dataclasses import replace
 from typing import Any, Mapping
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import func, select
 
 from ..accounts.models import User, utcnow
@@ -38,30 +38,50 @@ class GovernanceError(Exception):
 _cache: dict[tuple, RuleBase] = {}
 _cache_lock = threading.Lock()
 _CACHE_SIZE = 8
+_REQUEST_MEMO = "_rules_in_force"
 
 
 def current_rules() -> RuleBase:
     """The rule base every plan uses: the published version (else the seed
     ``rules/``) with the admin's calendar days; parsed once per (version,
-    calendar state)."""
+    calendar state), and looked up once per request (one statement)."""
+    memo = g.get(_REQUEST_MEMO) if has_request_context() else None
+    if memo is not None:
+        return memo
+    rules = _rules_in_force()
+    if has_request_context():
+        setattr(g, _REQUEST_MEMO, rules)
+    return rules
+
+
+def _rules_in_force() -> RuleBase:
     seed_dir = current_app.config.get("RULES_DIR")
-    published = db.session.execute(
-        select(RuleBaseVersion.id, RuleBaseVersion.number, RuleBaseVersion.digest)
-        .where(RuleBaseVersion.status == VersionStatus.published)
-    ).first()
-    calendar_state = tuple(db.session.execute(
-        select(func.count(CalendarEntry.id), func.max(CalendarEntry.updated_at))).one())
-    key = (seed_dir, tuple(published) if published else None, calendar_state)
+    published = select(RuleBaseVersion.id, RuleBaseVersion.number, RuleBaseVersion.digest) \
+        .where(RuleBaseVersion.status == VersionStatus.published).limit(1).subquery()
+    row = db.session.execute(select(
+        select(published.c.id).scalar_subquery(), select(published.c.number).scalar_subquery(),
+        select(published.c.digest).scalar_subquery(),
+        select(func.count(CalendarEntry.id)).scalar_subquery(),
+        select(func.max(CalendarEntry.updated_at)).scalar_subquery(),
+    )).one()
+    version_id = row[0]
+    key = (seed_dir, tuple(row[:3]) if version_id is not None else None, tuple(row[3:]))
     cached = _cache.get(key)
     if cached is not None:
         return cached
-    base = version_rules(db.session.get(RuleBaseVersion, published.id)) if published else rule_base(seed_dir)
+    base = version_rules(db.session.get(RuleBaseVersion, version_id)) if version_id is not None else rule_base(seed_dir)
     rules = with_calendar_days(base, calendar_days())
     with _cache_lock:
         if len(_cache) >= _CACHE_SIZE:
             _cache.clear()
         _cache[key] = rules
     return rules
+
+
+def _forget_rules_of_this_request() -> None:
+    """After a change to versions or calendar days, the request looks again."""
+    if has_request_context():
+        g.pop(_REQUEST_MEMO, None)
 
 
 def current_calendar() -> WorkingCalendar:
@@ -135,6 +155,7 @@ def create_draft(admin: User, files: Mapping[str, str], note: str = "") -> RuleB
     db.session.flush()
     record(admin, "rule_base_version", version.id, "create_draft", None, _summary(version))
     db.session.commit()
+    _forget_rules_of_this_request()
     return version
 
 
@@ -158,6 +179,7 @@ def edit_draft_item(admin: User, code: str, changes: Mapping[str, Any],
     _apply_report(draft, validate_bundle(files))
     record(admin, "rule_item", f"{draft.number}:{code}", "edit", _jsonable(before), _jsonable(after))
     db.session.commit()
+    _forget_rules_of_this_request()
     return draft
 
 
@@ -175,6 +197,7 @@ def replace_draft_file(admin: User, draft: RuleBaseVersion, name: str, text: str
     _apply_report(draft, validate_bundle(draft.files))
     record(admin, "rule_file", f"{draft.number}:{name}", "edit", before, draft.files[name])
     db.session.commit()
+    _forget_rules_of_this_request()
     return draft
 
 
@@ -185,6 +208,7 @@ def publish(admin: User, version: RuleBaseVersion) -> RuleBaseVersion:
     _apply_report(version, validate_bundle(version.files))
     if version.errors:
         db.session.commit()
+        _forget_rules_of_this_request()
         raise GovernanceError("invalid", f"{len(version.errors)} problem(s): the version cannot be published")
     previous = published_version()
     before = _summary(previous) if previous else None
@@ -195,6 +219,7 @@ def publish(admin: User, version: RuleBaseVersion) -> RuleBaseVersion:
     version.published_at, version.published_by_id = utcnow(), admin.id
     record(admin, "rule_base_version", version.id, "publish", before, _summary(version))
     db.session.commit()
+    _forget_rules_of_this_request()
     return version
 
 
@@ -236,6 +261,7 @@ def save_calendar_days(admin: User, days: list[CalendarDay]) -> int:
         record(admin, "calendar_day", day.date.isoformat(), "set", before, after)
         changed += 1
     db.session.commit()
+    _forget_rules_of_this_request()
     return changed
 
 
@@ -247,4 +273,5 @@ def delete_calendar_day(admin: User, day: dt.date) -> bool:
     record(admin, "calendar_day", day.isoformat(), "delete", {"kind": entry.kind, "name": entry.name}, None)
     db.session.delete(entry)
     db.session.commit()
+    _forget_rules_of_this_request()
     return True

@@ -56,7 +56,8 @@ def target_overdue(target: dt.date | None, status: str, today: dt.date) -> bool:
 
 
 def working_days_left(claim_by: dt.date, today: dt.date, calendar: WorkingCalendar) -> int:
-    """Working days left to claim, today included (0 once the deadline passed)."""
-    if today > claim_by:
+    """Whole working days left to claim after today: the limit on the day the
+    request is made, 0 on the deadline day and after it."""
+    if today >= claim_by:
         return 0
-    return calendar.count_between(today, claim_by + dt.timedelta(days=1))
+    return calendar.count_between(today + dt.timedelta(days=1), claim_by + dt.timedelta(days=1))

@@ -40,9 +40,11 @@ class HookupConflict(RuntimeError):
     claimed, or a progress step that does not follow); ``allowed`` lists the
     statuses that may be reported now."""
 
-    def __init__(self, message: str, status: str, allowed: list[str] | None = None):
+    def __init__(self, message: str, status: str, allowed: list[str] | None = None, mine: bool = False):
         super().__init__(message)
         self.message, self.status, self.allowed = message, status, allowed or []
+        #: the caller's own organisation holds the request (claimed it a moment ago, e.g. in another tab)
+        self.mine = mine
 
 
 def claim_limit_days() -> int:
@@ -264,6 +266,9 @@ def claim_hookup(request_id: int, user: User, today: dt.date | None = None) -> H
     ).rowcount == 1
     if not won:
         db.session.rollback()
+        db.session.refresh(request)
+        if request.provider_id == org.id:
+            raise HookupConflict("your organisation has already claimed the request", request.status, mine=True)
         raise HookupConflict("the request was already claimed", request.status)
     db.session.refresh(request)
     request.events.append(HookupEvent(status=flow.CLAIMED, happened_on=today, user_id=user.id,

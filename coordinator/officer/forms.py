@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
 
 from ..planning import limits
 from ..formfields import planning_date
@@ -23,6 +23,12 @@ class TransitionForm(FlaskForm):
     other_materials = TextAreaField(_l("其他材料（每行一项）"), validators=[Optional(), Length(max=limits.NOTE)])
     gaps_due = DateField(_l("补齐材料期限"), validators=[Optional(), planning_date()])
     document_number = StringField(_l("办结文号"), validators=[Optional(), Length(max=limits.DOCUMENT_NUMBER)])
+    confirm_refusal = BooleanField(_l("我确认不予许可：决定将通知建设单位，且不能撤销"))
+
+    def validate_confirm_refusal(self, field) -> None:
+        """不予许可 is final: only with the box ticked."""
+        if self._prefix == "refused-" and not field.data:
+            raise ValidationError(_l("请勾选确认后再作出不予许可决定"))
 
     def listed_materials(self) -> list[str]:
         """The checked materials and the extra ones typed one per line."""

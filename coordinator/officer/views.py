@@ -170,7 +170,9 @@ def transition(item_id: int):
         message = {
             "illegal_transition": _("该事项当前状态不允许此操作。"),
             "conflict": _("其他审批员刚刚处理了该事项，请查看最新状态。"),
-            "invalid": _("请填写必填内容：%(fields)s", fields="、".join(exc.fields)),
+            "invalid": _("请填写必填内容：%(fields)s", fields=_("、").join(
+                str(getattr(form, INPUT_FIELDS.get(name, name), None).label.text)
+                if hasattr(form, INPUT_FIELDS.get(name, name)) else name for name in exc.fields)),
         }.get(exc.code, exc.message)
         flash(message, "error")
         return _render_item(service.item_for(_me(), item_id), forms if exc.status == 400 else None, exc.status)
@@ -178,6 +180,10 @@ def transition(item_id: int):
         abort(403)
     flash(_("已%(action)s。", action=action_label(target)), "success")
     return redirect(url_for("officer.item", item_id=item_id), code=303)
+
+
+#: The service's input names → the form field that asks for each.
+INPUT_FIELDS = {"missing_materials": "materials"}
 
 
 @blueprint.route("/calendar")

@@ -2,6 +2,8 @@
 (好差评); the progress table of the plan page comes from :func:`item_progress`."""
 from __future__ import annotations
 
+import re
+
 from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -30,6 +32,41 @@ def item_progress(project):
     return service.progress_of(project, current_user._get_current_object())
 
 
+@blueprint.app_template_filter()
+def warning_text(warning: str) -> str:
+    """A plan warning in the reader's language (the plan JSON keeps them in Chinese)."""
+    fallback = re.fullmatch(r"(\d{4}) 年的法定节假日和调休安排尚未录入，按周一至周五计算工作日，日期可能有偏差", warning)
+    if fallback:
+        return _("%(year)s 年的法定节假日和调休安排尚未录入，按周一至周五计算工作日，日期可能有偏差", year=fallback[1])
+    return warning
+
+
+@blueprint.app_template_global()
+def department_name(code: str) -> str:
+    """The department's name in the reader's language (the code when the rule base has no such department)."""
+    from .. import _pick
+    from ..governance.service import current_rules
+
+    dept = current_rules().departments.get(code)
+    return _pick(dept.name, dept.name_en) if dept else code
+
+
+@blueprint.app_template_global()
+def prerequisites_text(plan: dict, codes: list[str]) -> str:
+    """The items ``codes`` of the plan JSON with their departments, in the
+    reader's language: "建设工程设计方案审查（市规划和自然资源局滨海新区分局）、…"."""
+    from .. import _pick
+
+    entries = {i["code"]: i for i in plan.get("items", [])}
+    out = []
+    for code in codes:
+        entry = entries.get(code, {"name": code, "department": ""})
+        name = _pick(entry["name"], entry.get("name_en", ""))
+        out.append(_("%(item)s（%(department)s）", item=name, department=department_name(entry["department"]))
+                   if entry["department"] else name)
+    return _("、").join(out)
+
+
 @blueprint.app_template_global()
 def rating_form(item_id: int) -> RatingForm:
     return RatingForm(prefix=f"rate{item_id}")
@@ -53,7 +90,8 @@ def submit_item(item_id: int):
     except NotFound:
         abort(404)
     except TransitionError as exc:
-        flash(_("前置事项尚未办结：%(items)s", items="、".join(exc.fields.get("requires", [])))
+        flash(_("前置事项尚未办结：%(items)s", items=prerequisites_text(
+                  service.item_for(current_user._get_current_object(), item_id).plan.plan, exc.fields.get("requires", [])))
               if exc.code == "prerequisites_pending" else _("该事项当前不能申报。"), "error")
         return back
     flash(_("已申报，等待部门受理。"), "success")

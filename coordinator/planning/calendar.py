@@ -94,7 +94,6 @@ class WorkingCalendar:
         """One warning per year that fell back to weekends-only."""
         return [
             f"{year} 年的法定节假日和调休安排尚未录入，按周一至周五计算工作日，日期可能有偏差"
-            f"（no official holiday data for {year}: weekends-only calendar used）"
             for year in sorted(self.fallback_years)
         ]
 

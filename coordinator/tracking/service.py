@@ -4,7 +4,7 @@ ratings. Each function owns its transaction."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from sqlalchemy import and_, case, func, or_, select, update
@@ -22,7 +22,7 @@ from ..projects.access import acts_for_owner
 from ..projects.models import AnswerSet, PlanItem, Project, ProjectPlan
 from . import lifecycle, replan, stats
 from .lifecycle import (
-    APPROVED, DEPARTMENT, NOT_SUBMITTED, OPEN_STATES, OWNER, RETURNED, SUBMITTED, IllegalTransition, Material,
+    APPROVED, DEPARTMENT, NOT_SUBMITTED, OPEN_STATES, OWNER, REFUSED, RETURNED, SUBMITTED, IllegalTransition, Material,
     PrerequisitesPending, TrackedItem, TransitionError, TransitionRequest,
 )
 from .models import ItemEvent, ItemRating
@@ -188,7 +188,7 @@ def _notify_owner(item: PlanItem, event: ItemEvent, after: lifecycle.TrackedItem
     if notice is None:
         return
     project = item.project
-    lines = [f"{project.name}：{item.name}（{item.code}）{notice}。"]
+    lines = [f"{project.name}：{item.name}{notice}。"]
     lines += [f"- {m}" for m in event.materials or ()]
     if event.reason:
         lines.append(f"理由：{event.reason}")
@@ -348,6 +348,9 @@ class ItemProgress:
     deadline: str | None
     projected: "replan.Projected | None"
     rating: ItemRating | None
+    #: why the department returned or refused it (its latest such decision)
+    reason: str | None = None
+    name_en: str = ""
 
 
 @dataclass
@@ -355,13 +358,47 @@ class ProjectProgress:
     items: list[ItemProgress]
     construction_start: "replan.Projected | None"
     today: dt.date
+    #: utility → when its last step is projected to finish (the connection)
+    connections: dict[str, dt.date] = field(default_factory=dict)
+
+    @property
+    def submittable(self) -> list[ItemProgress]:
+        """What the owner can submit (or resubmit) today."""
+        return [r for r in self.items if SUBMITTED in r.allowed and not r.blocking]
+
+    @property
+    def due_this_week(self) -> list[ItemProgress]:
+        """Items a department must decide within the next seven days (or already late)."""
+        return [r for r in self.items if r.item.status in OPEN_STATES and r.item.due_date
+                and r.item.due_date <= self.today + dt.timedelta(days=7)]
+
+    @property
+    def waiting_on(self) -> dict[str, list[ItemProgress]]:
+        """Department code → its items the owner is waiting on."""
+        out: dict[str, list[ItemProgress]] = {}
+        for r in self.items:
+            if r.item.status in OPEN_STATES:
+                out.setdefault(r.item.department, []).append(r)
+        return out
 
 
 def hookup_actuals(project: Project) -> dict[str, replan.Actual]:
     """What the utility providers reported, as actual dates of the plan's
-    ``<utility>_hookup`` steps: started when claimed, finished when connected."""
-    return {f"{r.utility}_hookup": replan.Actual(r.claimed_at.date() if r.claimed_at else None, r.connected_on)
-            for r in hookups_of(project) if r.claimed_at or r.connected_on}
+    steps of each utility: its ``<utility>_hookup`` started when claimed;
+    once connected, every step of that utility is done on the connection day."""
+    steps: dict[str, list[str]] = {}
+    for entry in project.current_plan.plan.get("items", []):
+        if entry.get("utility"):
+            steps.setdefault(entry["utility"], []).append(entry["code"])
+    actuals: dict[str, replan.Actual] = {}
+    for r in hookups_of(project):
+        claimed = r.claimed_at.date() if r.claimed_at else None
+        if r.connected_on:
+            for code in steps.get(r.utility, ()):
+                actuals[code] = replan.Actual(min(claimed or r.connected_on, r.connected_on), r.connected_on)
+        elif claimed:
+            actuals[f"{r.utility}_hookup"] = replan.Actual(claimed, None)
+    return actuals
 
 
 def progress_of(project: Project, user: User, today: dt.date | None = None) -> ProjectProgress:
@@ -378,6 +415,8 @@ def progress_of(project: Project, user: User, today: dt.date | None = None) -> P
     projected = replan.project_dates(stored.plan, actuals, cal, today)
     statuses = {i.code: i.status for i in stored.items}
     ratings = {r.item_id: r for r in db.session.scalars(select(ItemRating).where(ItemRating.project_id == project.id))}
+    reasons = _decision_reasons(project) if any(i.status in (RETURNED, REFUSED) for i in stored.items) else {}
+    names_en = {i["code"]: i.get("name_en", "") for i in stored.plan.get("items", [])}
     rows = []
     for item in stored.items:
         actor = role_on(user, item) if item.kind == "approval" else None
@@ -386,8 +425,24 @@ def progress_of(project: Project, user: User, today: dt.date | None = None) -> P
         blocking = (lifecycle.blocking_prerequisites(stored.plan, item.code, statuses)
                     if item.status == NOT_SUBMITTED and item.kind == "approval" else [])
         rows.append(ItemProgress(item, allowed, blocking, lifecycle.deadline_flag(cal, item.status, item.due_date, today),
-                                 projected.get(item.code), ratings.get(item.id)))
-    return ProjectProgress(rows, projected.get(replan.CONSTRUCTION_START), today)
+                                 projected.get(item.code), ratings.get(item.id), reasons.get(item.id), names_en.get(item.code, "")))
+    rows.sort(key=lambda r: (r.item.planned_start or dt.date.max, r.item.planned_finish or dt.date.max, r.item.position))
+    connections: dict[str, dt.date] = {}
+    for entry in stored.plan.get("items", []):
+        step = projected.get(entry["code"])
+        if entry.get("utility") and step:
+            connections[entry["utility"]] = max(step.finish, connections.get(entry["utility"], step.finish))
+    return ProjectProgress(rows, projected.get(replan.CONSTRUCTION_START), today, connections)
+
+
+def _decision_reasons(project: Project) -> dict[int, str]:
+    """Item id → the reason of its latest return or refusal (one query)."""
+    rows = db.session.execute(
+        select(ItemEvent.item_id, ItemEvent.reason)
+        .where(ItemEvent.project_id == project.id, ItemEvent.to_status.in_((RETURNED, REFUSED)))
+        .order_by(ItemEvent.id)
+    ).all()
+    return {item_id: reason for item_id, reason in rows if reason}
 
 
 def statistics_records() -> tuple[list["stats.ItemRecord"], list[tuple[str, int]]]:

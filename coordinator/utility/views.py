@@ -75,7 +75,9 @@ def claim(hookup_id: int):
         claimed = claim_hookup(hookup_id, current_user)
     except HookupNotFound:
         abort(404)
-    except HookupConflict:
+    except HookupConflict as exc:
+        if exc.mine:
+            return _done(_("您单位已认领该需求（可能在另一个窗口中）。"), 409, error=True)
         return _done(_("该需求已被其他企业认领。"), 409, error=True)
     return _done(_("已认领：%(name)s。请尽快联系建设单位。", name=claimed.project.name))
 

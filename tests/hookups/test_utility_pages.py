@@ -47,7 +47,7 @@ def test_claim_with_htmx_returns_the_lists_and_shows_the_contact(app, client, us
     assert response.status_code == 200 and html.startswith('<div id="hookups">')
     assert "业主一" in html and "已认领" in html
     again = client.post(f"/utility/hookups/{ids['power']}/claim", headers=HX)
-    assert again.status_code == 409 and "已被其他企业认领" in again.get_data(as_text=True)
+    assert again.status_code == 409 and "您单位已认领该需求" in again.get_data(as_text=True)
 
 
 def test_claim_and_progress_without_javascript(app, client, users):

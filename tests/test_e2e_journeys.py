@@ -1,0 +1,231 @@
+"""Every role's journey on a fresh install, in headless Chromium against a
+real ``coordinator serve`` subprocess, using only the demo accounts: in
+Chinese and English, at 1280 px and at 390 px (no sideways scrolling), with
+dates typed on the keyboard.
+
+Runs on its own SQLite file, or on ``DATABASE_URL`` (emptied before and after)."""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.owner.test_e2e_browser import _empty_tables, browser, expect  # noqa: F401  (skips without Chromium)
+
+SCRIPT = Path(sys.executable).parent / "coordinator"
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "journey correct horse"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(request, tmp_path_factory):
+    """A fresh install: ``coordinator serve`` on an empty database, as the
+    README's first command runs it; yields its base URL."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        _empty_tables(request.getfixturevalue("app"))
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('journeys') / 'fresh.sqlite'}"
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url, "COORDINATOR_DEMO_PASSWORD": PASSWORD, "DELIVERY_IN_PROCESS": "0"}
+    log = tmp_path_factory.mktemp("journeys-log") / "serve.log"
+    proc = subprocess.Popen([str(SCRIPT), "serve", "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=log.open("w"), stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/login", timeout=2):
+                    break
+            except OSError:
+                assert proc.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, "serve did not start"
+                time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        if os.environ.get("DATABASE_URL"):
+            _empty_tables(request.getfixturevalue("app"))
+
+
+class Visit:
+    """One browser context logged in as a demo account."""
+
+    def __init__(self, browser, base: str, username: str, viewport=DESKTOP, lang: str = "zh"):
+        self.context = browser.new_context(base_url=base, locale="zh-CN", viewport=viewport)
+        self.context.set_default_timeout(30_000)
+        self.page = page = self.context.new_page()
+        self.problems: list[str] = []
+        page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
+        page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
+        page.on("response", lambda r: r.status >= 400 and self.problems.append(f"{r.status} {r.url}"))
+        page.goto(f"/login?lang={lang}")
+        page.fill("#username", username)
+        page.fill("#password", PASSWORD)
+        page.click("form button[type=submit]")
+        page.wait_for_load_state()
+
+    def no_sideways_scrolling(self) -> None:
+        width = self.page.evaluate("document.documentElement.scrollWidth")
+        viewport = self.page.evaluate("window.innerWidth")
+        assert width <= viewport, f"{self.page.url}: {width} px wide in a {viewport} px window"
+
+    def close(self) -> None:
+        self.context.close()
+        assert self.problems == []
+
+
+def _settled(page, action) -> None:
+    """Do ``action`` and wait until htmx has swapped its response in."""
+    page.evaluate("() => { window.__settled = 0; document.addEventListener('htmx:afterSettle', "
+                  "() => window.__settled++, {once: true}); }")
+    action()
+    page.wait_for_function("() => window.__settled > 0")
+
+
+def test_owner_types_a_land_date_and_nothing_typed_is_lost(browser, served):
+    visit = Visit(browser, served, "demo-owner")
+    page = visit.page
+    page.goto("/owner/projects/new")
+    _settled(page, lambda: page.select_option("#f-project_type", "warehouse"))
+    # Typed segment by segment, as a keyboard user does: month, day, year.
+    page.click("#f-land_date")
+    page.keyboard.type("09152027")
+    expect(page.locator("#f-land_date")).to_have_value("2027-09-15")
+    page.keyboard.press("Tab")  # to the field's calendar button: still inside the field
+    _settled(page, lambda: page.keyboard.press("Tab"))
+    expect(page.locator("#f-land_date")).to_have_value("2027-09-15")
+
+    # A refresh that arrives while the owner types elsewhere does not overwrite it.
+    page.route("**/owner/projects/new", lambda route: (time.sleep(1.5), route.continue_()))
+    page.select_option("#f-investment", "enterprise")
+    page.click("#f-name")
+    page.keyboard.type("临港仓库")
+    time.sleep(2)
+    page.unroute("**/owner/projects/new")
+    expect(page.locator("#f-name")).to_have_value("临港仓库")
+    _settled(page, lambda: page.keyboard.press("Tab"))
+    expect(page.locator("#f-name")).to_have_value("临港仓库")
+    expect(page.locator("#f-investment")).to_have_value("enterprise")
+    expect(page.locator("#f-land_date")).to_have_value("2027-09-15")
+    visit.close()
+
+
+def _both_languages_on_a_phone(browser, base: str, username: str, paths: list[str]) -> None:
+    """Every page of the role's journey, in Chinese and English, at 390 px:
+    no sideways scrolling, and each language speaks only itself."""
+    for lang in ("zh", "en"):
+        visit = Visit(browser, base, username, viewport=PHONE, lang=lang)
+        for path in paths:
+            visit.page.goto(path)
+            visit.no_sideways_scrolling()
+            html_lang = visit.page.locator("html").get_attribute("lang")
+            assert html_lang == ("zh-CN" if lang == "zh" else "en")
+            # What the app says (headings, column heads, labels, buttons), not what people typed.
+            text = "\n".join(visit.page.locator(
+                "main :is(h2, th[scope=col], label, button, legend, .hint, .help)").all_inner_texts())
+            if lang == "zh":
+                assert not re.search(r"\b(the|and|of|for)\b", text), f"{path}: English on a Chinese page"
+            else:
+                assert "审批" not in text and "事项" not in text, f"{path}: Chinese on an English page"
+        visit.close()
+
+
+def test_owner_journey(browser, served):
+    visit = Visit(browser, served, "demo-owner")
+    page = visit.page
+    expect(page.locator("main")).to_contain_text("临港冷链物流中心")
+    page.get_by_role("link", name="南港工业区精细化工厂房").first.click()
+    progress = page.locator("#progress")
+    expect(progress).to_contain_text("退回理由：环境影响报告书缺少大气环境影响预测章节")
+    page.go_back()
+    page.get_by_role("link", name="临港冷链物流中心").first.click()
+    expect(progress).to_contain_text("待前置事项办结：施工图设计文件审查（区住房和建设委员会）")
+    expect(page.locator("#hookups")).to_contain_text("国网天津市电力公司滨海供电分公司")
+
+    # What if the land came later: typed on the keyboard, the result is where the eye is, said to be unsaved.
+    project_url = page.url
+    page.focus("#what-if-date")
+    page.keyboard.type("06302027")
+    page.get_by_role("button", name="重新排期").click()
+    note = page.locator("#plan .what-if-note")
+    expect(note).to_contain_text("尚未保存")
+    expect(note).to_contain_text("2027-06-30")
+    expect(note).to_be_in_viewport()
+    assert page.url == project_url
+    visit.close()
+    _both_languages_on_a_phone(browser, served, "demo-owner", ["/owner/projects", project_url.split(served)[1],
+                                                              "/owner/projects/new", "/inbox"])
+
+
+def test_officer_journey(browser, served):
+    visit = Visit(browser, served, "demo-officer")
+    page = visit.page
+    expect(page).to_have_url(re.compile(r"/officer/queue$"))
+    queue = page.locator("#queue")
+    expect(queue).to_contain_text("临港冷链物流中心")
+    queue.get_by_role("link", name="施工图设计文件审查").first.click()
+    page.locator("form.action-accepted").get_by_role("button").click()
+    expect(page.locator("h1 .badge[class*=status-]")).to_have_text("已受理")
+    approve = page.locator("form.action-approved")
+    approve.get_by_label("办结文号").fill("津滨住建审〔2026〕201号")
+    approve.get_by_role("button").click()
+    expect(page.locator("h1 .badge[class*=status-]")).to_have_text("已办结")
+    visit.close()
+    _both_languages_on_a_phone(browser, served, "demo-officer", ["/officer/queue", "/officer/calendar", "/inbox"])
+    # Every department's officer finds work waiting on a fresh install.
+    for username in ("demo-officer-planning", "demo-officer-eco_env", "demo-officer-drc"):
+        visit = Visit(browser, served, username)
+        assert visit.page.locator("#queue tbody tr").count() >= 1
+        visit.close()
+
+
+def test_utility_journey(browser, served):
+    visit = Visit(browser, served, "demo-utility")
+    page = visit.page
+    offered = page.locator("#hookups tr", has_text="滨海新区智能物流仓库")
+    expect(offered).to_contain_text("剩 2 个工作日")
+    offered.get_by_role("button", name="认领").click()
+    expect(page.locator("#hookups .flash.success")).to_contain_text("已认领")
+    mine = page.locator("#hookups tr", has_text="滨海新区智能物流仓库")
+    mine.locator("select[name=to]").select_option("connected")
+    mine.locator("input[type=date]").focus()
+    page.keyboard.type("12012026")
+    expect(mine.locator("input[type=date]")).to_have_value("2026-12-01")
+    mine.locator("input[name=note]").fill("临时用电已送电")
+    mine.get_by_role("button", name="登记").click()
+    expect(page.locator("#hookups .flash.success")).to_contain_text("已接通")
+    visit.close()
+    owner = Visit(browser, served, "demo-owner")
+    owner.page.get_by_role("link", name="滨海新区智能物流仓库").first.click()
+    expect(owner.page.locator("#hookups")).to_contain_text("已于 2026-12-01 接通")
+    owner.close()
+    _both_languages_on_a_phone(browser, served, "demo-utility", ["/utility/", "/inbox"])
+
+
+def test_admin_journey(browser, served):
+    visit = Visit(browser, served, "demo-admin")
+    page = visit.page
+    page.goto("/admin/statistics")
+    expect(page.locator("main")).to_contain_text("区发展和改革委员会")
+    expect(page.locator("main")).not_to_contain_text("暂无数据")
+    visit.close()
+    _both_languages_on_a_phone(browser, served, "demo-admin", ["/admin", "/admin/statistics", "/admin/organisations",
+                                                              "/admin/audit", "/utility/admin/deliveries"])
