@@ -74,6 +74,7 @@ def test_submit_return_resubmit_approve_rate(browser, ready_item):
     owner_ctx, owner = _page(browser, base, "demo-owner", "/owner/projects")
     officer_ctx, officer = _page(browser, base, "demo-officer", "/officer/queue")
     try:
+        waiting = int(officer.locator('[data-count="submitted"]').inner_text())  # the demo data's own
         row = owner.locator(f"#item-{item_id}")
         owner.goto(f"/owner/projects/{project_id}")
         expect(row).to_contain_text("未申报")
@@ -84,12 +85,12 @@ def test_submit_return_resubmit_approve_rate(browser, ready_item):
         # The officer finds it in the queue; the htmx filter swaps only the table.
         officer.reload()
         expect(officer.locator("#queue")).to_contain_text("施工图设计文件审查")
-        expect(officer.locator('[data-count="submitted"]')).to_have_text("1")
+        expect(officer.locator('[data-count="submitted"]')).to_have_text(str(waiting + 1))
         officer.select_option("#state", "returned")
         expect(officer.locator("#queue")).to_contain_text("没有符合条件的事项")
         assert "state=returned" in officer.url
         officer.select_option("#state", "")
-        officer.locator("#queue").get_by_role("link", name="施工图设计文件审查").click()
+        officer.locator(f"#queue a[href=\"/officer/items/{item_id}\"]").click()
         officer.wait_for_url(f"**/officer/items/{item_id}")
         expect(officer.locator(".checklist-materials")).to_contain_text("岩土工程勘察报告")
         form = officer.locator("form.action-returned")
