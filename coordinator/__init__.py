@@ -62,6 +62,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .officer.stats_views import blueprint as statistics_bp
     from .notifications.views import blueprint as notifications_bp
     from .owner import blueprint as owner_bp
+    from .licences.views import blueprint as licences_bp
+    from .materials.storage import init_storage
     from .security import init_security
     from .utility import blueprint as utility_bp
 
@@ -74,6 +76,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(statistics_bp)
     app.register_blueprint(utility_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(licences_bp)
+    init_storage(app)
     init_security(app)
     from .accounts.oidc import init_oidc
 

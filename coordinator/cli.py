@@ -195,17 +195,20 @@ def deliver(once: bool, batch: int) -> None:
 @main.command()
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="The day to judge deadlines on (default: today).")
 def escalate(today) -> None:
-    """Remind providers of today's claim deadlines, escalate unclaimed hookup
-    requests past theirs and warn about overdue connection targets."""
+    """Remind providers and agencies of today's claim and quote deadlines,
+    escalate unanswered requests past theirs and warn about overdue
+    connection targets."""
     from . import create_app
     from .hookups.service import escalate_unclaimed, warn_overdue_targets
+    from .intermediaries.service import sweep as sweep_intermediaries
 
     app = create_app()
     day = today.date() if today else None
     with app.app_context():
         escalated = escalate_unclaimed(day)
+        unquoted = sweep_intermediaries(day)
         overdue = warn_overdue_targets(day)
-    click.echo(f"escalated {escalated}, overdue warnings {overdue}")
+    click.echo(f"escalated {escalated}, overdue warnings {overdue}, unquoted service requests escalated {unquoted}")
 
 
 def _safe_url(url: str) -> str:

@@ -74,6 +74,12 @@ class Config:
     OIDC_USCC_CLAIM = os.environ.get("COORDINATOR_OIDC_USCC_CLAIM", "uscc")
     OIDC_COMPANY_NAME_CLAIM = os.environ.get("COORDINATOR_OIDC_COMPANY_NAME_CLAIM", "company_name")
     OIDC_DEPARTMENT_CLAIM = os.environ.get("COORDINATOR_OIDC_DEPARTMENT_CLAIM", "department")
+    # Online application (README "Online application"): where files are stored
+    # (default: the instance folder's files/), the size limit of one file, and
+    # the public address licences' verification links start with.
+    COORDINATOR_STORAGE_URL = os.environ.get("COORDINATOR_STORAGE_URL") or None
+    MATERIAL_MAX_BYTES = int(os.environ.get("MATERIAL_MAX_BYTES", str(20 * 1024 * 1024)))
+    COORDINATOR_PUBLIC_URL = os.environ.get("COORDINATOR_PUBLIC_URL") or None
 
     API_TITLE = "拿地即开工 API"
     API_VERSION = "v1"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
@@ -16,11 +19,20 @@ from .accounts.service import create_user
 from .extensions import db
 from .governance.service import current_calendar, current_rules
 from .hookups.service import claim_hookup, hookups_of, report_progress
+from .intermediaries.service import qualify, register_agency
+from .materials.service import materials_of, upload
 from .projects.models import Project
 from .projects.service import create_project
+from .rendering.pdf import pdf_font
 from .tracking.service import rate, transition
 
-DEMO_USERS = ("demo-owner", "demo-officer", "demo-utility", "demo-admin")
+DEMO_USERS = ("demo-owner", "demo-officer", "demo-utility", "demo-admin", "demo-agency", "demo-agency-2")
+#: The demo agencies: code, name, services, the user (two, so that comparing quotes means something).
+DEMO_AGENCIES = (
+    ("agency_binhai_eco", "天津滨海环科咨询有限公司", ("eia", "energy", "soil_water"), "demo-agency"),
+    ("agency_bohai_eng", "渤海工程咨询有限公司", ("eia", "energy", "soil_water", "safety_evaluation", "survey"),
+     "demo-agency-2"),
+)
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 IN_PROGRESS = "临港冷链物流中心"
 
@@ -117,8 +129,14 @@ def seed_demo(password: str | None = None, today: dt.date | None = None) -> str:
             officers.setdefault(dept.code, officer)
     utility = user("demo-utility", Role.utility, "滨海供电客户经理", org["power_binhai"])
     user("demo-admin", Role.admin, "区政务服务办", org["gov_service"])
-    db.session.commit()
     today = today or dt.date.today()
+    for code, name, services, username in DEMO_AGENCIES:
+        agency = register_agency(code, name, ["滨海新区"])
+        for service in services:
+            qualify(agency, service, f"{current_rules().services[service].name}资质证书", f"{code.upper()}-{service}",
+                    today + dt.timedelta(days=3 * 365))
+        user(username, Role.agency, f"{name}项目经理", agency)
+    db.session.commit()
     cal = current_calendar()
     warehouse = _example("warehouse")
     create_project(owner, "滨海新区智能物流仓库", warehouse, land_date=today + dt.timedelta(days=90), today=today)
@@ -141,6 +159,30 @@ def seed_demo(password: str | None = None, today: dt.date | None = None) -> str:
     return password
 
 
+def _upload_demo_materials(owner: User, item) -> None:
+    """The owner's files for what the item needs before it is (re)submitted:
+    a one-page PDF per essential or requested material, so that officers
+    have real files to open in the demo."""
+    asked = set(item.missing_materials or ()) if item.status == "returned" else set()
+    for state in materials_of(item):
+        if state.at_fault or ((state.essential or state.name in asked) and not state.provided):
+            upload(owner, item, state.name, f"{state.name}.pdf", demo_pdf(item.project.name, state.name))
+
+
+def demo_pdf(project: str, material: str) -> bytes:
+    """A one-page PDF that says which demo project and material it stands for."""
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=A4)
+    font = pdf_font().name
+    c.setFont(font, 16)
+    c.drawString(72, 760, material)
+    c.setFont(font, 11)
+    c.drawString(72, 730, f"演示材料 · {project}")
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
 def _example(name: str) -> dict:
     return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
 
@@ -155,5 +197,7 @@ def _play(project: Project, owner: User, officers: dict[str, User], started: dt.
             continue
         actor = owner if step.to == "submitted" else officers[item.department]
         on = cal.shift(started, step.day)
+        if step.to == "submitted":
+            _upload_demo_materials(owner, item)
         transition(actor, item.id, step.to, reason=step.reason, missing_materials=step.missing,
                    document_number=f"津滨审批〔{on.year}〕{100 + number}号", today=on)

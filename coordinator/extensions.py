@@ -49,9 +49,11 @@ class CoordinatorApi(Api):
             return error_page(error)
         data = getattr(error, "data", None) or {}
         fields = data.get("errors") or data.get("messages") or {}
-        # webargs nests body errors under the location ("json").
-        if isinstance(fields, dict) and set(fields) == {"json"}:
-            fields = fields["json"]
+        # webargs nests errors under their location ("json", "form", "files").
+        if isinstance(fields, dict) and fields and set(fields) <= {"json", "form", "files"}:
+            located = list(fields.values())
+            fields = located[0] if len(located) == 1 else {
+                k: v for location in located if isinstance(location, dict) for k, v in location.items()}
         if not isinstance(fields, dict):
             fields = {"body": fields}
         payload = {

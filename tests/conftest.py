@@ -37,6 +37,7 @@ def app(tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test",
+        "COORDINATOR_STORAGE_URL": str(tmp_path_factory.mktemp("files")),
         # The tests' webhook receivers listen on loopback, which is refused
         # unless allowed (the SSRF tests take this away again).
         "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/32",
@@ -154,3 +155,22 @@ def dns(monkeypatch):
 
     monkeypatch.setattr(webhooks, "resolve", resolve)
     return table
+def pdf_bytes(tag: str = "") -> bytes:
+    """A small file that is a PDF by its content (distinct per ``tag``)."""
+    return b"%PDF-1.4\n% " + tag.encode() + b"\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def provide_materials(app, item_id: int) -> None:
+    """The project's owner uploads what the item needs to be (re)submitted:
+    a PDF for every essential or returned material not provided yet, and a
+    replacement for every file at fault (through the materials service)."""
+    from coordinator.materials.service import materials_of, upload
+    from coordinator.projects.models import PlanItem
+
+    with app.app_context():
+        item = db.session.get(PlanItem, item_id)
+        named = set(item.missing_materials or ()) if item.status == "returned" else set()
+        for state in materials_of(item):
+            if state.at_fault or ((state.essential or state.name in named) and not state.provided):
+                upload(item.project.owner, item, state.name, f"{state.name}.pdf", pdf_bytes(state.name))
+        db.session.remove()

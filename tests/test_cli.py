@@ -58,8 +58,10 @@ def test_console_script_exists():
 def test_plan_json_has_the_public_shape(write):
     plan = plan_json(write(WAREHOUSE), "--today", TODAY)
     for key, kind in {"land_day_start": dict, "items": list, "parallel_groups": list, "critical_path": list,
-                      "total_working_days": int, "serial_working_days": int, "warnings": list}.items():
+                      "total_working_days": int, "serial_working_days": int, "warnings": list,
+                      "government_working_days": int, "to_permit_working_days": int}.items():
         assert isinstance(plan[key], kind), key
+    assert plan["government_working_days"] <= plan["total_working_days"]
     assert "land_date" in plan and plan["land_date"] is None
     assert isinstance(plan["land_day_start"]["eligible"], bool)
     assert plan["land_day_start"]["eligible"] is True  # a new enterprise warehouse on auctioned land
@@ -74,9 +76,16 @@ def test_plan_json_has_the_public_shape(write):
         for key, kind in ITEM_KEYS.items():
             assert isinstance(item[key], kind), (item["code"], key, item[key])
         assert not isinstance(item["days"], bool) and not isinstance(item["slack"], bool)
-        assert item["kind"] in ("approval", "utility", "milestone")
+        assert item["kind"] in ("approval", "utility", "milestone", "preparation")  # SPEC §4.5 adds preparation
         assert item["stage"] in rules.stages
-        assert item["department"] == "" if item["kind"] == "milestone" else item["department"] in rules.departments
+        if item["kind"] in ("milestone", "preparation"):
+            assert item["department"] == ""
+        else:
+            assert item["department"] in rules.departments
+        if item["kind"] == "preparation":
+            assert item["party"] in ("owner", "intermediary")
+            assert (item["service"] in ("eia", "energy", "soil_water", "safety_evaluation", "survey")
+                    if item["party"] == "intermediary" else item["service"] is None)
         assert DATE.match(item["start"]) and DATE.match(item["finish"])
         assert item["start"] <= item["finish"]
         assert item["days"] >= 0 and item["slack"] >= 0

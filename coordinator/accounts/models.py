@@ -39,8 +39,10 @@ class OrganisationKind(str, enum.Enum):
 
 
 class Organisation(db.Model):
-    """An approval department (code = the rule base's department code) or a
-    utility provider (with its utility type and the districts it serves)."""
+    """An approval department (code = the rule base's department code), a
+    utility provider (with its utility type and the districts it serves) or
+    an intermediary agency (the districts or zones it serves; suspended by
+    the admin when ``suspended_at`` is set)."""
 
     __tablename__ = "organisation"
 
@@ -51,6 +53,7 @@ class Organisation(db.Model):
     utility: Mapped[str | None] = mapped_column(String(20))
     districts: Mapped[list[str]] = mapped_column(JSON, default=list)
     contacts: Mapped[str] = mapped_column(Text, default="")
+    suspended_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     users: Mapped[list["User"]] = relationship(back_populates="organisation")

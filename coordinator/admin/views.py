@@ -308,8 +308,9 @@ def organisations_page():
     rules = current_rules()
     handled: dict[str, list[str]] = {}
     for item in rules.items.values():
-        if item.department:
-            handled.setdefault(item.department, []).append(item.name)
+        for department in dict.fromkeys([item.department] + [r.department for r in item.department_if]):
+            if department:
+                handled.setdefault(department, []).append(item.name)
     users = list(db.session.scalars(select(User).order_by(User.role, User.username)))
     webhooks = {w.organisation_id: w.url for w in db.session.scalars(select(ProviderWebhook))}
     return render_template("admin/organisations.html", organisations=organisations(), handled=handled,

@@ -95,6 +95,10 @@ class PlanItemSchema(Schema):
     committed_days = fields.Integer()
     lag = fields.Integer()
     utility = fields.String(allow_none=True)
+    party = fields.String(allow_none=True, metadata={"description": "preparation items: owner or intermediary"})
+    service = fields.String(allow_none=True, metadata={
+        "description": "intermediary preparation items: eia, energy, soil_water, safety_evaluation or survey"})
+    review = fields.Boolean(metadata={"description": "counts as government review time"})
     because = fields.List(fields.String())
     basis = fields.List(fields.String())
     materials = fields.List(fields.Dict())
@@ -120,6 +124,15 @@ class PlanSchema(Schema):
     end_date = fields.String()
     days_before_land = fields.Integer(allow_none=True)
     saved_working_days = fields.Integer()
+    government_working_days = fields.Integer(metadata={
+        "description": "committed government review time on the critical path"})
+    to_permit_working_days = fields.Integer(allow_none=True, metadata={
+        "description": "from the first step to the construction permit (or to construction start without one)"})
+    parallel_review_working_days = fields.Integer(metadata={
+        "description": "the same reviews as serial_working_days, run in parallel"})
+    construction_working_days = fields.Integer()
+    construction_counted = fields.Boolean()
+    notices = fields.List(fields.Dict())
     commitment = fields.Boolean()
     excluded = fields.List(fields.Dict())
     rule_base = fields.Dict()
@@ -186,6 +199,37 @@ class HookupSchema(Schema):
     events = fields.List(fields.Nested(HookupEventSchema))
 
 
+class QuoteSchema(Schema):
+    """An agency's quote for a service request."""
+
+    id = fields.Integer()
+    agency = fields.String(metadata={"description": "the agency's name"})
+    agency_code = fields.String(allow_none=True, metadata={"description": "null for an agency engaged outside the "
+                                                                          "platform"})
+    fee_yuan = fields.Integer()
+    working_days = fields.Integer()
+    note = fields.String()
+    status = fields.String(metadata={"description": "submitted, awarded or declined"})
+
+
+class ProjectServiceRequestSchema(Schema):
+    """A project's intermediary service request as its owner sees it."""
+
+    id = fields.Integer()
+    service = fields.String(metadata={"description": "eia, energy, soil_water, safety_evaluation, survey, …"})
+    service_name = fields.String()
+    item_code = fields.String(metadata={"description": "the plan's preparation item it is for"})
+    status = fields.String(metadata={"description": "offered, quoted, awarded, drafting, delivered (or withdrawn)"})
+    respond_by = fields.String(metadata={"description": "last day for agencies to quote"})
+    escalated = fields.Boolean()
+    quotes = fields.List(fields.Nested(QuoteSchema))
+    awarded_quote_id = fields.Integer(allow_none=True)
+    delivered_on = fields.String(allow_none=True)
+    report_title = fields.String(allow_none=True)
+    rating = fields.Integer(allow_none=True)
+    events = fields.List(fields.Nested(HookupEventSchema))
+
+
 class ProjectSchema(Schema):
     """A stored project (SPEC §4.4): its current answers, plan and item statuses."""
 
@@ -198,6 +242,7 @@ class ProjectSchema(Schema):
     rule_base_version = fields.String(allow_none=True)
     items = fields.List(fields.Nested(ProjectItemSchema))
     hookups = fields.List(fields.Nested(HookupSchema))
+    service_requests = fields.List(fields.Nested(ProjectServiceRequestSchema))
 
 
 class ProjectSummarySchema(Schema):

@@ -11,6 +11,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from ..accounts.models import Role
 from ..governance.service import current_calendar
+from ..licences.service import licence_of
 from ..tracking import lifecycle, service
 from ..tracking.lifecycle import TransitionError
 from . import blueprint
@@ -53,7 +54,7 @@ def item_view(item) -> dict:
     return {
         "id": item.id, "project_id": item.project_id, "code": item.code, "name": item.name, "status": item.status,
         "department": item.department, "due_date": item.due_date.isoformat() if item.due_date else None,
-        **service.item_json(item, cal, today), "allowed": allowed,
+        **service.item_json(item, cal, today, licence_of(item)), "allowed": allowed,
         "events": [{"at": e.at, "actor": e.actor.display_name, "from_status": e.from_status,
                     "to_status": e.to_status, "reason": e.reason, "materials": e.materials,
                     "document_number": e.document_number} for e in service.events_of(item)],
@@ -116,7 +117,8 @@ def transition_item(body, item_id: int):
     try:
         item = service.transition(_me(), item_id, body["to"], reason=body["reason"],
                                   missing_materials=body["missing_materials"], gaps_due=body["gaps_due"],
-                                  document_number=body["document_number"], version=body["version"])
+                                  document_number=body["document_number"], faulty_files=body["files"],
+                                  version=body["version"])
     except TransitionError as exc:
         return _error(exc, list_allowed=True)
     except Forbidden:

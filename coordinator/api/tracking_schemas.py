@@ -7,6 +7,7 @@ from ..planning import limits
 from ..database import MAX_ROW_ID
 from ..tracking.lifecycle import STATES
 from ..tracking.service import QUEUE_LIMIT_MAX
+from .material_schemas import LicenceSchema
 
 
 class ItemTrackingSchema(Schema):
@@ -31,6 +32,8 @@ class ItemTrackingSchema(Schema):
     clock_stopped = fields.Boolean(metadata={"description": "returned for correction after acceptance"})
     overdue = fields.Boolean()
     deadline = fields.String(allow_none=True, metadata={"description": "overdue, due_soon, on_time or null"})
+    licence = fields.Nested(LicenceSchema, allow_none=True, metadata={
+        "description": "the e-licence, once approved: `{number, issued_on, verify_url, sha256}`"})
 
 
 class QueueArgsSchema(Schema):
@@ -86,6 +89,9 @@ class TransitionRequestSchema(Schema):
     document_number = fields.String(load_default=None, allow_none=True,
                                     validate=validate.Length(max=limits.DOCUMENT_NUMBER),
                                     metadata={"description": "to approve: the result document number"})
+    files = fields.List(fields.Integer(), load_default=list, metadata={
+        "description": "to return: ids of the files at fault (their materials join `missing_materials`); "
+                       "the owner replaces exactly those"})
 
 
 class EventSchema(Schema):

@@ -28,7 +28,7 @@ class WebhookSchema(Schema):
 def _organisation():
     org = current_user.organisation
     if not webhooks.may_have_webhook(org):
-        abort(403, error="forbidden", message="only utility providers (and later agencies) register a webhook")
+        abort(403, error="forbidden", message="only utility providers and agencies register a webhook")
     return org
 
 

@@ -232,10 +232,11 @@ class PlanDiff:
     removed: list[str] = field(default_factory=list)
     days_changed: list[tuple[str, int, int]] = field(default_factory=list)
     error: str = ""
+    departments_changed: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.error or self.added or self.removed or self.days_changed
+        return bool(self.error or self.added or self.removed or self.days_changed or self.departments_changed
                     or self.total_before != self.total_after)
 
 
@@ -251,21 +252,26 @@ def compare_plans(key: int, before: Plan | Mapping[str, Any] | str, after: Plan 
     old, new = _shape(before), _shape(after)
     if old is None or new is None:
         return PlanDiff(key, old and old[0], new and new[0], error=after if isinstance(after, str) else "")
-    (total_before, old_days), (total_after, new_days) = old, new
+    (total_before, old_days, old_departments), (total_after, new_days, new_departments) = old, new
     return PlanDiff(
         key, total_before, total_after,
         added=[c for c in new_days if c not in old_days],
         removed=[c for c in old_days if c not in new_days],
         days_changed=[(c, old_days[c], d) for c, d in new_days.items() if c in old_days and old_days[c] != d],
+        departments_changed=[(c, old_departments[c], d) for c, d in new_departments.items()
+                             if c in old_departments and old_departments[c] != d],
     )
 
 
-def _shape(plan: Plan | Mapping[str, Any] | str) -> tuple[int, dict[str, int]] | None:
+def _shape(plan: Plan | Mapping[str, Any] | str) -> tuple[int, dict[str, int], dict[str, str]] | None:
+    """(total, days by code, department by code) of a plan or a stored plan JSON."""
     if isinstance(plan, str):
         return None
     if isinstance(plan, Plan):
-        return plan.total_working_days, {p.code: p.days for p in plan.items}
-    return plan["total_working_days"], {i["code"]: i["days"] for i in plan["items"]}
+        return (plan.total_working_days, {p.code: p.days for p in plan.items},
+                {p.code: p.department or "" for p in plan.items})
+    return (plan["total_working_days"], {i["code"]: i["days"] for i in plan["items"]},
+            {i["code"]: i.get("department") or "" for i in plan["items"]})
 
 
 def _plan_or_error(rules: RuleBase, case: ImpactCase, options: PlanOptions) -> Plan | str:

@@ -102,6 +102,8 @@ def _notify_owner(impact: ProjectImpact, stored: ProjectPlan) -> None:
         lines.append("新增事项：" + "、".join(diff.added))
     if diff.removed:
         lines.append("取消事项：" + "、".join(diff.removed))
+    if diff.departments_changed:
+        lines.append("办理部门变化：" + "、".join(f"{c}（{a or '—'} → {b or '—'}）" for c, a, b in diff.departments_changed))
     enqueue("plan_replanned", f"审批计划已更新：{project.name}", "\n".join(lines), users=[project.owner],
             link=f"/owner/projects/{project.id}",
             payload={"project_id": project.id, "plan_id": stored.id, "total_before": diff.total_before,

@@ -1,12 +1,11 @@
-"""Pure rules of hookup requests: routing to providers, the claim deadline,
-the progress state machine and the overdue check (no Flask, no database)."""
+"""Pure rules of hookup requests: routing to providers, the progress state
+machine and the overdue check (no Flask, no database); deadlines are the
+service-request core's (:mod:`coordinator.servicerequests.deadlines`)."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable, Sequence
-
-from ..planning.calendar import WorkingCalendar
 
 OFFERED, CLAIMED, CONNECTED, WITHDRAWN = "offered", "claimed", "connected", "withdrawn"
 #: The path of a claimed request, in order (SPEC §4.4 hookup statuses).
@@ -30,18 +29,6 @@ def route(utility: str, district: str, providers: Iterable[ProviderArea]) -> lis
     return [p.key for p in providers if p.utility == utility and district in (p.districts or ())]
 
 
-def claim_deadline(created: dt.date, limit_days: int, calendar: WorkingCalendar) -> dt.date:
-    """The last day to claim: ``limit_days`` working days after the working
-    day on or after ``created`` (a request made on a holiday starts counting
-    on the next working day)."""
-    return calendar.shift(created, limit_days)
-
-
-def claim_overdue(claim_by: dt.date, today: dt.date) -> bool:
-    """Unclaimed after the claim deadline's day: time to escalate."""
-    return today > claim_by
-
-
 def allowed_progress(status: str) -> list[str]:
     """The statuses a provider may report next: any later step of :data:`PROGRESS`
     (steps a connection does not need, e.g. external works, may be skipped)."""
@@ -54,10 +41,3 @@ def target_overdue(target: dt.date | None, status: str, today: dt.date) -> bool:
     """The connected-by target has passed and the utility is not connected."""
     return target is not None and status not in (CONNECTED, WITHDRAWN) and today > target
 
-
-def working_days_left(claim_by: dt.date, today: dt.date, calendar: WorkingCalendar) -> int:
-    """Whole working days left to claim after today: the limit on the day the
-    request is made, 0 on the deadline day and after it."""
-    if today >= claim_by:
-        return 0
-    return calendar.count_between(today + dt.timedelta(days=1), claim_by + dt.timedelta(days=1))

@@ -12,17 +12,18 @@ import datetime as dt
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ..accounts.models import Organisation, OrganisationKind, Role, User, utcnow
 from ..extensions import db
-from ..governance.service import current_calendar
 from ..notifications.outbox import enqueue
 from ..planning import Plan
-from ..planning.rulebase import UTILITIES
+from ..planning.rulebase import HOOKUP_UTILITIES
 from ..projects.models import Project
+from ..servicerequests import service as core
+from ..servicerequests.service import RequestConflict, RequestNotFound
 from . import flow
-from .models import HookupEvent, HookupRequest
+from .models import HookupRequest
 
 DEFAULT_CLAIM_LIMIT_DAYS = 2
 # Notification texts are stored in Chinese, the product's language of record.
@@ -31,19 +32,17 @@ STATUS_NAMES = {"offered": "待认领", "claimed": "已认领", "surveyed": "已
                 "constructed": "已施工", "connected": "已接通", "withdrawn": "已撤回"}
 
 
-class HookupNotFound(LookupError):
-    """No such request, or not one the caller may see."""
+class HookupNotFound(RequestNotFound):
+    """No such hookup request, or not one the caller may see."""
 
 
-class HookupConflict(RuntimeError):
-    """The request is not in a state that allows the operation (already
-    claimed, or a progress step that does not follow); ``allowed`` lists the
-    statuses that may be reported now."""
+class HookupConflict(RequestConflict):
+    """The hookup request is already claimed, or a progress step does not
+    follow; ``mine``: the caller's own organisation holds it (claimed a
+    moment ago, e.g. in another tab)."""
 
     def __init__(self, message: str, status: str, allowed: list[str] | None = None, mine: bool = False):
-        super().__init__(message)
-        self.message, self.status, self.allowed = message, status, allowed or []
-        #: the caller's own organisation holds the request (claimed it a moment ago, e.g. in another tab)
+        super().__init__(message, status, allowed)
         self.mine = mine
 
 
@@ -90,7 +89,7 @@ def sync_hookups(project: Project, plan: Plan, today: dt.date | None = None) -> 
     utilities no longer needed withdrawn. Returns the new requests."""
     today = today or dt.date.today()
     db.session.flush()
-    needed = [u for u in UTILITIES if plan.answers.get(f"utilities.{u}") is True]
+    needed = [u for u in HOOKUP_UTILITIES if plan.answers.get(f"utilities.{u}") is True]
     current = {r.utility: r for r in hookups_of(project) if r.status != flow.WITHDRAWN}
     created = []
     for utility in needed:
@@ -119,45 +118,42 @@ def _open_request(project: Project, plan: Plan, utility: str, today: dt.date) ->
         project=project, utility=utility, district=project.district, demand=demand_of(plan.answers, utility),
         contact_name=plan.answers.get("contact_name") or owner.display_name, contact_email=owner.email,
         contact_phone=plan.answers.get("contact_phone"), target_date=target_date(plan, utility),
-        status=flow.OFFERED, claim_by=flow.claim_deadline(today, claim_limit_days(), current_calendar()),
     )
-    request.events.append(HookupEvent(status=flow.OFFERED, happened_on=today, note=""))
-    db.session.add(request)
-    db.session.flush()
+    core.open_request(request, today, claim_limit_days())
     _offer(request)
     return request
 
 
 def _describe(request: HookupRequest) -> str:
-    demand = "；".join(f"{k}={v}" for k, v in request.demand.items()) or "—"
+    demand = "；".join(f"{k}={v}" for k, v in (request.demand or {}).items()) or "—"
     target = request.target_date.isoformat() if request.target_date else "—"
     return (f"项目：{request.project.name}（{request.district}）\n需求：{demand}\n"
             f"目标接通日期：{target}\n认领期限：{request.claim_by.isoformat()}")
 
 
+NOTICES = core.Notices(
+    prefix="hookup", portal="/utility/",
+    offered_subject="新的{title}报装需求：{project}", offered_body="请在认领期限内认领并联系建设单位。",
+    unrouted_subject="无{title}企业服务{district}：{project}",
+    unrouted_body="该{title}报装需求没有可推送的企业，请指定服务企业。",
+    reminder_subject="今天是认领期限：{title}报装 {project}", reminder_body="该报装需求尚未被认领，请在今天内认领。",
+    escalated_subject="报装认领超时：{project}（{title}）", escalated_body="截至{respond_by}仍无企业认领。",
+    escalated_note="认领超时，已上报政务服务办",
+    title=lambda r: UTILITY_NAMES[r.utility],
+    describe=_describe,
+    payload=lambda r, today: {"hookup": hookup_json(r, today)},
+    responders=lambda r: providers_for(r.utility, r.district),
+)
+
+
 def _offer(request: HookupRequest) -> None:
-    providers = providers_for(request.utility, request.district)
-    name = UTILITY_NAMES[request.utility]
-    if not providers:
-        enqueue("hookup_unrouted", f"无{name}企业服务{request.district}：{request.project.name}",
-                f"该{name}报装需求没有可推送的企业，请指定服务企业。\n{_describe(request)}",
-                organisations=_coordinator_offices(), users=_admins(), payload={"hookup": hookup_json(request)},
-                link="/utility/admin/deliveries", key=f"hookup{request.id}:unrouted:{request.district}")
-        return
-    for org in providers:
-        enqueue("hookup_offered", f"新的{name}报装需求：{request.project.name}",
-                f"请在认领期限内认领并联系建设单位。\n{_describe(request)}",
-                organisations=[org], payload={"hookup": hookup_json(request)}, link="/utility/",
-                key=f"hookup{request.id}:offered:org{org.id}")
+    core.offer(request, providers_for(request.utility, request.district), NOTICES)
 
 
 def _withdraw(request: HookupRequest, today: dt.date) -> None:
-    request.status = flow.WITHDRAWN
-    request.events.append(HookupEvent(status=flow.WITHDRAWN, happened_on=today, note="项目不再需要该公用设施"))
-    if request.provider is not None:
-        enqueue("hookup_withdrawn", f"{UTILITY_NAMES[request.utility]}报装需求已撤回：{request.project.name}",
-                "建设单位修改了项目信息，不再需要该报装。", organisations=[request.provider],
-                payload={"hookup": hookup_json(request)}, key=f"hookup{request.id}:withdrawn")
+    core.withdraw(request, today, "项目不再需要该公用设施", NOTICES,
+                  f"{UTILITY_NAMES[request.utility]}报装需求已撤回：{request.project.name}",
+                  "建设单位修改了项目信息，不再需要该报装。")
 
 
 # --- reading ---------------------------------------------------------------
@@ -257,22 +253,12 @@ def claim_hookup(request_id: int, user: User, today: dt.date | None = None) -> H
             and found.utility == org.utility and found.district in (org.districts or ())):
         raise HookupConflict("the request was already claimed by another provider", found.status)
     request = request_for(user, request_id)
-    now = utcnow()
-    won = db.session.execute(
-        update(HookupRequest)
-        .where(HookupRequest.id == request.id, HookupRequest.status == flow.OFFERED)
-        .values(status=flow.CLAIMED, provider_id=org.id, claimed_by_id=user.id, claimed_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
-    if not won:
-        db.session.rollback()
+    if not core.assign(request, flow.OFFERED, flow.CLAIMED, org, user):
         db.session.refresh(request)
         if request.provider_id == org.id:
             raise HookupConflict("your organisation has already claimed the request", request.status, mine=True)
         raise HookupConflict("the request was already claimed", request.status)
-    db.session.refresh(request)
-    request.events.append(HookupEvent(status=flow.CLAIMED, happened_on=today, user_id=user.id,
-                                      organisation_id=org.id, note=""))
+    core.record(request, flow.CLAIMED, today, user=user, organisation=org)
     name = UTILITY_NAMES[request.utility]
     enqueue("hookup_claimed", f"{org.name}已认领{name}报装：{request.project.name}",
             f"{org.name}（{user.display_name}）已认领您的{name}报装需求，将与您联系。",
@@ -300,20 +286,10 @@ def report_progress(request_id: int, user: User, to: str, note: str = "",
     allowed = flow.allowed_progress(current)
     if to not in allowed:
         raise HookupConflict(f"cannot go from {current} to {to}", current, allowed)
-    values: dict[str, Any] = {"status": to, "updated_at": utcnow()}
-    if to == flow.CONNECTED:
-        values["connected_on"] = on
-    moved = db.session.execute(
-        update(HookupRequest).where(HookupRequest.id == request.id, HookupRequest.status == current)
-        .values(**values).execution_options(synchronize_session=False)
-    ).rowcount == 1
-    if not moved:
-        db.session.rollback()
+    if not core.move(request, current, to, **({"finished_on": on} if to == flow.CONNECTED else {})):
         db.session.refresh(request)
         raise HookupConflict("the request changed meanwhile", request.status, flow.allowed_progress(request.status))
-    db.session.refresh(request)
-    request.events.append(HookupEvent(status=to, note=note or "", happened_on=on, user_id=user.id,
-                                      organisation_id=user.organisation_id))
+    core.record(request, to, on, note, user=user, organisation=user.organisation)
     enqueue("hookup_progress", f"{UTILITY_NAMES[request.utility]}报装进展：{request.project.name}",
             f"{request.provider.name}：{STATUS_NAMES[to]}（{on.isoformat()}）{note or ''}",
             users=[request.project.owner], payload={"hookup": hookup_json(request), "to": to, "note": note,
@@ -326,63 +302,23 @@ def report_progress(request_id: int, user: User, to: str, note: str = "",
 # --- the worker's sweep ---------------------------------------------------------
 
 
-def _coordinator_offices() -> list[Organisation]:
-    return list(db.session.scalars(select(Organisation).where(Organisation.kind == OrganisationKind.coordinator)))
-
-
-def _admins() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.role == Role.admin, User.active.is_(True))))
-
-
-def _unshared(query):
-    """On PostgreSQL, lock the selected requests and skip those another
-    worker's sweep holds, so two workers never notify the same thing."""
-    if db.engine.dialect.name == "postgresql":
-        return query.with_for_update(skip_locked=True, of=HookupRequest)
-    return query
-
-
 def escalate_unclaimed(today: dt.date | None = None) -> int:
     """Remind the routed providers of requests whose claim deadline is today,
     and escalate those still unclaimed after it to the coordinator office
-    (and admins); flags them ``escalated``. Deadlines are on the working
-    calendar, so holidays never count. Returns how many were escalated."""
-    today = today or dt.date.today()
-    now = utcnow()
-    due = db.session.scalars(_unshared(select(HookupRequest).where(
-        HookupRequest.status == flow.OFFERED, HookupRequest.reminded_at.is_(None),
-        HookupRequest.claim_by == today))).all()
-    for request in due:
-        request.reminded_at = now
-        name = UTILITY_NAMES[request.utility]
-        for org in providers_for(request.utility, request.district):
-            enqueue("hookup_claim_reminder", f"今天是认领期限：{name}报装 {request.project.name}",
-                    f"该报装需求尚未被认领，请在今天内认领。\n{_describe(request)}", organisations=[org],
-                    payload={"hookup": hookup_json(request, today)}, link="/utility/",
-                    key=f"hookup{request.id}:reminder:org{org.id}")
-    late = db.session.scalars(_unshared(select(HookupRequest).where(
-        HookupRequest.status == flow.OFFERED, HookupRequest.escalated.is_(False),
-        HookupRequest.claim_by < today))).all()
-    offices, admins = (_coordinator_offices(), _admins()) if late else ([], [])
-    for request in late:
-        request.escalated, request.escalated_at = True, now
-        request.events.append(HookupEvent(status="escalated", happened_on=today, note="认领超时，已上报政务服务办"))
-        enqueue("hookup_escalated", f"报装认领超时：{request.project.name}（{UTILITY_NAMES[request.utility]}）",
-                f"截至{request.claim_by.isoformat()}仍无企业认领。\n{_describe(request)}",
-                organisations=offices, users=admins, payload={"hookup": hookup_json(request, today)},
-                link="/utility/admin/deliveries", key=f"hookup{request.id}:escalated")
+    (and admins); flags them ``escalated``. Returns how many were escalated."""
+    escalated_count = core.sweep_unanswered(HookupRequest, NOTICES, today or dt.date.today())
     db.session.commit()
-    return len(late)
+    return escalated_count
 
 
 def warn_overdue_targets(today: dt.date | None = None) -> int:
     """Warn the owner, the provider and the coordinator office once when a
     request is not connected by its target date. Returns how many were warned."""
     today = today or dt.date.today()
-    rows = db.session.scalars(_unshared(select(HookupRequest).where(
+    rows = db.session.scalars(core.unshared(select(HookupRequest).where(
         HookupRequest.overdue_warned_at.is_(None), HookupRequest.target_date < today,
         HookupRequest.status.in_((flow.OFFERED,) + flow.PROGRESS[:-1])))).all()
-    offices = _coordinator_offices() if rows else []
+    offices = core.coordinator_offices() if rows else []
     for request in rows:
         request.overdue_warned_at = utcnow()
         orgs = offices + ([request.provider] if request.provider else [])

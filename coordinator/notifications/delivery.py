@@ -216,11 +216,13 @@ def deliver_all_due(batch: int = 50) -> BatchResult:
 
 
 def sweep(today: dt.date | None = None) -> None:
-    """The periodic hookup duties: claim reminders, escalation of unclaimed
-    requests, warnings about overdue connection targets."""
+    """The periodic service-request duties: claim and quote reminders,
+    escalation of unanswered requests, warnings about overdue connection targets."""
     from ..hookups.service import escalate_unclaimed, warn_overdue_targets
+    from ..intermediaries.service import sweep as sweep_intermediaries
 
     escalate_unclaimed(today)
+    sweep_intermediaries(today)
     warn_overdue_targets(today)
 
 

@@ -1,5 +1,5 @@
-"""Organisations' webhooks: where an organisation (a utility provider
-today; any organisation kind in :data:`WEBHOOK_KINDS`) wants its
+"""Organisations' webhooks: where an organisation (a utility provider or an
+agency; the organisation kinds in :data:`WEBHOOK_KINDS`) wants its
 notifications POSTed, the secret that signs them, and the POST itself.
 
 Requests go out from inside the city's network, so an address is only
@@ -40,8 +40,8 @@ from .models import OrganisationWebhook
 
 SECRET_PREFIX = "whsec_"
 URL_MAX_LENGTH = limits.URL
-#: The organisation kinds that may register a webhook (agencies join them with issue 13).
-WEBHOOK_KINDS = (OrganisationKind.utility,)
+#: The organisation kinds that may register a webhook: utility providers and intermediary agencies.
+WEBHOOK_KINDS = (OrganisationKind.utility, OrganisationKind.agency)
 SIGNATURE_HEADER = "X-Signature"
 TIMESTAMP_HEADER = "X-Signature-Timestamp"
 #: At most this much of a receiver's answer is read (it is not used).

@@ -20,6 +20,7 @@ class TransitionForm(FlaskForm):
 
     reason = TextAreaField(_l("理由"), validators=[Optional(), Length(max=limits.NOTE)])
     materials = CheckboxesField(_l("材料"), choices=[], validate_choice=False)
+    files = CheckboxesField(_l("有问题的文件"), choices=[], coerce=int, validate_choice=False)
     other_materials = TextAreaField(_l("其他材料（每行一项）"), validators=[Optional(), Length(max=limits.NOTE)])
     gaps_due = DateField(_l("补齐材料期限"), validators=[Optional(), planning_date()])
     document_number = StringField(_l("办结文号"), validators=[Optional(), Length(max=limits.DOCUMENT_NUMBER)])

@@ -15,6 +15,8 @@ from wtforms.fields.choices import SelectChoice
 
 from ..accounts.models import Role
 from ..governance.service import current_calendar, current_rules
+from ..licences.service import licence_of
+from ..materials.service import materials_of
 from ..tracking import lifecycle, service
 from ..tracking.lifecycle import TransitionError
 from . import blueprint
@@ -116,7 +118,7 @@ def _item(item_id: int):
 
 
 def _forms(item, allowed: list[str]) -> dict[str, TransitionForm]:
-    entry = service.plan_entry(item)
+    entry = item.plan_entry
     forms = {}
     for target in allowed:
         form = TransitionForm(prefix=target)
@@ -124,6 +126,9 @@ def _forms(item, allowed: list[str]) -> dict[str, TransitionForm]:
         if target == lifecycle.ACCEPTED_WITH_GAPS:
             materials = [m for m in materials if not m.get("essential", True)]
         form.materials.choices = [SelectChoice(m["name"], m["name"]) for m in materials]
+        if target == lifecycle.RETURNED:
+            form.files.choices = [SelectChoice(f.id, f"{f.filename}（{m.name}）") for m in materials_of(item)
+                                  if m.source in ("upload", "intermediary") for f in m.files]
         forms[target] = form
     return forms
 
@@ -133,7 +138,8 @@ def _render_item(item, forms=None, status: int = 200):
     forms = forms or _forms(item, allowed)
     today = dt.date.today()
     return render_template(
-        "officer/item.html", item=item, entry=service.plan_entry(item), allowed=allowed, forms=forms,
+        "officer/item.html", item=item, entry=item.plan_entry, allowed=allowed, forms=forms,
+        materials=materials_of(item), licence=licence_of(item),
         events=service.events_of(item), today=today,
         deadline=lifecycle.deadline_flag(current_calendar(), item.status, item.due_date, today),
         used=(lifecycle.working_days_used(current_calendar(), item.accepted_on, today, service.clock_pauses_of(item))
@@ -164,7 +170,7 @@ def transition(item_id: int):
     try:
         service.transition(_me(), item_id, target, reason=form.reason.data,
                            missing_materials=form.listed_materials(), gaps_due=form.gaps_due.data,
-                           document_number=form.document_number.data,
+                           document_number=form.document_number.data, faulty_files=form.files.data or [],
                            version=int(seen) if seen.isdigit() and len(seen) < 10 else None)
     except TransitionError as exc:
         message = {

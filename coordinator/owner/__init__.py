@@ -8,3 +8,4 @@ from .questionnaire import problem_text  # noqa: E402
 
 blueprint.add_app_template_filter(problem_text)
 from . import tracking  # noqa: E402,F401  (submit, resubmit and rate items)
+from . import materials  # noqa: E402,F401  (materials, uploads, the commitment letter)

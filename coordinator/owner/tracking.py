@@ -90,9 +90,15 @@ def submit_item(item_id: int):
     except NotFound:
         abort(404)
     except TransitionError as exc:
-        flash(_("前置事项尚未办结：%(items)s", items=prerequisites_text(
-                  service.item_for(current_user._get_current_object(), item_id).plan.plan, exc.fields.get("requires", [])))
-              if exc.code == "prerequisites_pending" else _("该事项当前不能申报。"), "error")
+        if exc.code == "prerequisites_pending":
+            flash(_("前置事项尚未办结：%(items)s", items=prerequisites_text(
+                service.item_for(current_user._get_current_object(), item_id).plan.plan,
+                exc.fields.get("requires", []))), "error")
+        elif exc.code == "materials_missing":
+            flash(_("请先提交以下材料：%(items)s", items="、".join(
+                [*exc.fields.get("materials", []), *exc.fields.get("files", [])])), "error")
+        else:
+            flash(_("该事项当前不能申报。"), "error")
         return back
     flash(_("已申报，等待部门受理。"), "success")
     return back

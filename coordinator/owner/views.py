@@ -6,7 +6,7 @@ import datetime as dt
 from functools import wraps
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..planning import limits
@@ -16,10 +16,22 @@ from ..accounts.service import issue_token, revoke_token
 from ..governance.service import current_rules
 from ..planning import AnswersError, make_plan
 from ..planning.planner import PlanOptions
+from ..extensions import db
+from ..intermediaries import service as intermediaries
+from ..intermediaries.award import award
+from ..intermediaries.models import IntermediaryRequest
+from ..intermediaries.service import IntermediaryError, NotTheOwner
 from ..projects import service
+from ..servicerequests.service import RequestConflict, RequestNotFound
 from . import blueprint
 from .charts import plan_charts
 from .questionnaire import form_state, parse_form
+
+
+SERVICE_STATUS_NAMES = {"offered": _l("待报价"), "quoted": _l("已报价"), "awarded": _l("已委托"),
+                        "drafting": _l("编制中"), "delivered": _l("已交付"), "withdrawn": _l("已撤回"),
+                        "escalated": _l("报价超时上报")}
+QUOTE_STATUS_NAMES = {"submitted": _l("已提交"), "awarded": _l("已中选"), "declined": _l("未中选")}
 
 
 def owner_required(view):
@@ -130,6 +142,9 @@ def _preview(rules, answers, land_date):
         "items": sum(1 for p in plan.items if p.item.kind != "milestone"),
         "total": plan.total_working_days,
         "serial": plan.serial_working_days,
+        "parallel": plan.parallel_review_working_days,
+        "saved": plan.saved_working_days,
+        "government": plan.government_working_days,
         "eligible": plan.eligibility.eligible,
     }
 
@@ -139,7 +154,42 @@ def _preview(rules, answers, land_date):
 def project(project_id: int):
     project = service.project_for(current_user, project_id)
     plan = project.current_plan.plan
-    return render_template("owner/project.html", project=project, plan=plan, **_charts(plan))
+    return render_template("owner/project.html", project=project, plan=plan, **_charts(plan),
+                           **_service_requests(project))
+
+
+def _service_requests(project) -> dict:
+    """The project's intermediary requests with the record of every agency that quoted."""
+    requests = intermediaries.requests_of(project)
+    agencies = {q.agency for r in requests for q in r.quotes if q.agency is not None}
+    return {"service_requests": requests, "agency_records": intermediaries.agency_records(list(agencies)),
+            "service_names": {c: s.name for c, s in current_rules().services.items()},
+            "service_status_names": SERVICE_STATUS_NAMES, "quote_status_names": QUOTE_STATUS_NAMES}
+
+
+@blueprint.route("/service-requests/<int:request_id>/award", methods=["POST"])
+@owner_required
+def award_quote(request_id: int):
+    """Award a quote from the comparison on the plan page."""
+    try:
+        quote_id = int(request.form.get("quote_id", ""))
+        awarded = award(request_id, current_user, quote_id)
+    except (ValueError, IntermediaryError):
+        flash(_("请选择该需求的一份报价。"), "error")
+        awarded = None
+    except RequestNotFound:
+        abort(404)
+    except NotTheOwner:
+        abort(403)
+    except RequestConflict:
+        flash(_("该需求已委托，不能再次委托。"), "error")
+        awarded = None
+    if awarded is not None:
+        flash(_("已委托，计划已按报价工期更新。"), "success")
+        project_id = awarded.project_id
+    else:
+        project_id = db.session.get(IntermediaryRequest, request_id).project_id
+    return redirect(url_for("owner.project", project_id=project_id, _anchor="service-requests"), code=303)
 
 
 @blueprint.route("/projects/<int:project_id>/what-if", methods=["POST"])

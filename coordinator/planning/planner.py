@@ -14,19 +14,29 @@ from . import limits
 from .answers import AnswersError, validate_answers
 from .calendar import DayIndex, WorkingCalendar
 from .conditions import Condition
-from .rulebase import LAND_DAY_FACT, Item, RuleBase
+from .rulebase import LAND_DAY_FACT, LAND_MILESTONES, Basis, Item, Material, RuleBase
 
 LAND_CONTRACT = "land_contract"
 CONSTRUCTION_START = "construction_start"
+CONSTRUCTION_COMPLETE = "construction_complete"
+CONSTRUCTION_PERMIT = "construction_permit"
+CONSTRUCTION_DAYS = "construction_working_days"
+NO_CONSTRUCTION_TIME_WARNING = (
+    "未填写预计施工工期：竣工验收阶段及之后的日期不含施工时间，实际会更晚"
+    "（no construction period answered: completion-stage dates do not include construction time）"
+)
 
 
 @dataclass(frozen=True)
 class PlanOptions:
-    """How to plan: the land date, the planning date and whether to use 告知承诺."""
+    """How to plan: the land date, the planning date, whether to use 告知承诺,
+    and working days agreed outside the rule base (item code → days, e.g. the
+    awarded quote of an agency writing a report)."""
 
     land_date: dt.date | None = None
     today: dt.date | None = None
     commitment: bool = True
+    agreed_days: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -50,6 +60,9 @@ class PlannedItem:
     because: list[str]
     modes: list[str]
     lag: int = 0
+    department: str | None = None
+    basis: list[str] = field(default_factory=list)
+    materials: list[Material] = field(default_factory=list)
     es: int = 0
     ef: int = 0
     ls: int = 0
@@ -89,6 +102,12 @@ class Plan:
     warnings: list[str]
     excluded: list[dict[str, Any]]
     commitment: bool
+    government_working_days: int = 0
+    to_permit_working_days: int | None = None
+    parallel_review_working_days: int = 0
+    construction_working_days: int = 0
+    notices: list[dict[str, Any]] = field(default_factory=list)
+    land_code: str | None = None
 
     def item(self, code: str) -> PlannedItem:
         return next(p for p in self.items if p.code == code)
@@ -99,8 +118,18 @@ class Plan:
 
     @property
     def days_before_land(self) -> int | None:
-        land = self.graph.nodes.get(LAND_CONTRACT)
+        land = self.graph.nodes.get(self.land_code) if self.land_code else None
         return land["planned"].es if land else None
+
+    @property
+    def saved_working_days(self) -> int:
+        """Serial review time minus the same reviews run in parallel (like with like)."""
+        return self.serial_working_days - self.parallel_review_working_days
+
+    @property
+    def construction_counted(self) -> bool:
+        """Whether completion-stage dates include a construction period."""
+        return self.construction_working_days > 0 or CONSTRUCTION_COMPLETE not in self.graph
 
     @property
     def end_date(self) -> dt.date:
@@ -119,8 +148,8 @@ class Plan:
                     "kind": p.item.kind,
                     "stage": p.item.stage,
                     "stage_name": stages[p.item.stage].name,
-                    "department": p.item.department or "",
-                    "department_name": departments[p.item.department].name if p.item.department else "",
+                    "department": p.department or "",
+                    "department_name": departments[p.department].name if p.department else "",
                     "days": p.days,
                     "requires": list(p.requires),
                     "mode": p.mode,
@@ -133,10 +162,13 @@ class Plan:
                     "committed_days": p.item.committed_days,
                     "lag": p.lag,
                     "utility": p.item.utility,
+                    "party": p.item.party,
+                    "service": p.item.service,
+                    "review": p.item.review,
                     "because": list(p.because),
-                    "basis": [str(b) for b in p.item.basis],
+                    "basis": list(p.basis),
                     "materials": [
-                        {"name": m.name, "essential": m.essential, "note": m.note} for m in p.item.materials
+                        {"name": m.name, "essential": m.essential, "note": m.note} for m in p.materials
                     ],
                 }
                 for p in self.items
@@ -149,7 +181,13 @@ class Plan:
             "start_date": self.start_date.isoformat(),
             "end_date": self.end_date.isoformat(),
             "days_before_land": self.days_before_land,
-            "saved_working_days": self.serial_working_days - self.total_working_days,
+            "government_working_days": self.government_working_days,
+            "to_permit_working_days": self.to_permit_working_days,
+            "parallel_review_working_days": self.parallel_review_working_days,
+            "construction_working_days": self.construction_working_days,
+            "construction_counted": self.construction_counted,
+            "notices": [dict(n) for n in self.notices],
+            "saved_working_days": self.saved_working_days,
             "commitment": self.commitment,
             "excluded": list(self.excluded),
             "rule_base": {"version": self.rules.version, "digest": self.rules.digest},
@@ -234,24 +272,35 @@ def make_plan(
 
     in_force = {c: i for c, i in rules.items.items() if i.in_force(today)}
     applies = {c: i for c, i in in_force.items() if i.applies_if is None or i.applies_if(flat, facts)}
-    land_in_plan = LAND_CONTRACT in applies
+    land_code = next((c for c in LAND_MILESTONES if c in applies), None)
+    land_in_plan = land_code is not None
     graph = nx.DiGraph()
     planned: dict[str, PlannedItem] = {}
     for code, item in applies.items():
-        mode, days, modes = _choose_mode(item, flat, facts, eligibility.eligible and land_in_plan, options.commitment)
+        mode, days, modes, days_basis = _choose_mode(item, flat, facts, eligibility.eligible and land_in_plan,
+                                                     options.commitment)
+        if item.days_answer and flat.get(item.days_answer) is not None and mode not in ("land_day", "milestone"):
+            days = int(flat[item.days_answer])
+        days = options.agreed_days.get(code, days)
         because = explain(rules, item.applies_if, flat, facts) if item.applies_if else []
-        because.append(item.why or ("适用于所有项目（every project）" if not because else ""))
-        because = [b for b in because if b]
+        reasons = [r.text for r in item.why if _holds(r.condition, flat, facts)]
+        because += reasons or ([] if because or item.why else ["适用于所有项目（every project）"])
+        department, department_basis = _route(item, flat, facts)
+        basis = [str(b) for b in item.basis if _holds(b.condition, flat, facts)]
+        basis += [str(b) for b in days_basis + department_basis if _holds(b.condition, flat, facts)]
         requires = [r.item for r in item.requires if r.item in applies and (r.condition is None or r.condition(flat, facts))]
         lag = int(flat.get(item.lag_answer) or 0) if item.lag_from in requires else 0
-        planned[code] = PlannedItem(item, mode, days, requires, because, modes, lag)
+        planned[code] = PlannedItem(
+            item, mode, days, requires, because, modes, lag, department,
+            list(dict.fromkeys(basis)), [m for m in item.materials if _holds(m.condition, flat, facts)],
+        )
         graph.add_node(code, planned=planned[code])
     for code, p in planned.items():
         for req in p.requires:
             graph.add_edge(req, code, lag=p.lag if req == p.item.lag_from else 0)
 
     if land_in_plan and eligibility.eligible:
-        _anchor_land_contract(graph, planned)
+        _anchor_land_contract(graph, planned, land_code)
     _schedule(graph)
 
     total = max((p.ef for p in planned.values()), default=0)
@@ -268,7 +317,7 @@ def make_plan(
                     f"拿地日期 {land_date} 不是工作日，按下一个工作日 {land_day} 安排"
                     f"（the land date is not a working day; planned on {land_day}）"
                 )
-            origin = calendar.shift(land_day, -planned[LAND_CONTRACT].es)
+            origin = calendar.shift(land_day, -planned[land_code].es)
             if origin < calendar.next_workday(today):
                 late = calendar.count_between(origin, calendar.next_workday(today))
                 warnings.append(
@@ -279,6 +328,9 @@ def make_plan(
     for p in planned.values():
         p.start = index.date(p.es)
         p.finish = index.date(p.ef - 1) if p.days > 0 else p.start
+    construction_days = planned[CONSTRUCTION_COMPLETE].lag if CONSTRUCTION_COMPLETE in planned else 0
+    if CONSTRUCTION_COMPLETE in planned and construction_days == 0:
+        warnings.append(NO_CONSTRUCTION_TIME_WARNING)
     warnings.extend(calendar.warnings())
 
     stage_order = {c: s.order for c, s in rules.stages.items()}
@@ -293,6 +345,14 @@ def make_plan(
         for c, i in in_force.items()
         if c not in applies
     ]
+    critical_path = _critical_path(graph, total, rule_order)
+    reviews = {c: p.days for c, p in planned.items() if p.item.review}
+    if CONSTRUCTION_PERMIT in planned:
+        to_permit: int | None = planned[CONSTRUCTION_PERMIT].ef
+    elif CONSTRUCTION_START in planned:
+        to_permit = planned[CONSTRUCTION_START].es
+    else:
+        to_permit = None
     return Plan(
         rules=rules,
         answers=flat,
@@ -302,42 +362,85 @@ def make_plan(
         start_date=index.date(0),
         items=items,
         graph=graph,
-        critical_path=_critical_path(graph, total, rule_order),
+        critical_path=critical_path,
         parallel_groups=list(groups.values()),
         total_working_days=total,
-        serial_working_days=sum(p.days + p.lag for p in planned.values()),
+        serial_working_days=sum(reviews.values()),
         warnings=warnings,
         excluded=excluded,
         commitment=options.commitment,
+        government_working_days=sum(reviews.get(c, 0) for c in critical_path),
+        to_permit_working_days=to_permit,
+        parallel_review_working_days=_longest_path(graph, reviews),
+        construction_working_days=construction_days,
+        notices=_notices(rules, flat, facts),
+        land_code=land_code,
     )
 
 
-def _choose_mode(item: Item, answers, facts, land_day: bool, commitment: bool) -> tuple[str, int, list[str]]:
-    """Pick the fastest mode the item allows for this project."""
+def _holds(condition: Condition | None, answers, facts) -> bool:
+    return condition is None or condition(answers, facts)
+
+
+def _route(item: Item, answers, facts) -> tuple[str | None, tuple[Basis, ...]]:
+    """The department that handles ``item`` for this project (zones, levels)."""
+    for rule in item.department_if:
+        if rule.condition(answers, facts):
+            return rule.department, rule.basis
+    return item.department, ()
+
+
+def _notices(rules: RuleBase, answers, facts) -> list[dict[str, Any]]:
+    """What the project's classifications mean, in words, for each fact that holds."""
+    return [
+        {"fact": name, "title": fact.title, "text": fact.notice,
+         "basis": [str(b) for b in fact.basis if _holds(b.condition, answers, facts)]}
+        for name in rules.fact_order
+        if (fact := rules.facts[name]).notice and facts.get(name)
+    ]
+
+
+def _longest_path(graph: nx.DiGraph, weights: Mapping[str, int]) -> int:
+    """The longest chain through ``graph`` counting only ``weights`` (others 0)."""
+    finish: dict[str, int] = {}
+    for code in nx.topological_sort(graph):
+        start = max((finish[q] for q in graph.predecessors(code)), default=0)
+        finish[code] = start + weights.get(code, 0)
+    return max(finish.values(), default=0)
+
+
+def _choose_mode(item: Item, answers, facts, land_day: bool,
+                 commitment: bool) -> tuple[str, int, list[str], tuple[Basis, ...]]:
+    """Pick the fastest mode the item allows for this project; also the basis
+    of a conditional time limit when one applies."""
     modes = [m.mode for m in item.modes if m.condition is None or m.condition(answers, facts)]
     if item.kind == "milestone":
-        return "milestone", item.committed_days, modes
+        return "milestone", item.committed_days, modes, ()
+    if item.kind == "preparation":
+        return "preparation", item.committed_days, modes, ()
     if land_day and "land_day" in modes:
-        return "land_day", 0, modes
+        return "land_day", 0, modes, ()
     if commitment and "commitment" in modes:
-        return "commitment", item.commitment_days or 0, modes
-    days = next((d for cond, d in item.days_if if cond(answers, facts)), item.committed_days)
-    return "standard", days, modes
+        return "commitment", item.commitment_days or 0, modes, ()
+    rule = next((r for r in item.days_if if r.condition(answers, facts)), None)
+    if rule is not None:
+        return "standard", rule.days, modes, rule.basis
+    return "standard", item.committed_days, modes, ()
 
 
-def _anchor_land_contract(graph: nx.DiGraph, planned: dict[str, PlannedItem]) -> None:
+def _anchor_land_contract(graph: nx.DiGraph, planned: dict[str, PlannedItem], land_code: str = LAND_CONTRACT) -> None:
     """拿地即开工: everything construction start needs that does not itself
     need the land must be finished by the land date, so the land contract
     waits for the last steps of that pre-land track."""
-    after_land = nx.descendants(graph, LAND_CONTRACT) | {LAND_CONTRACT}
+    after_land = nx.descendants(graph, land_code) | {land_code}
     start_needs = nx.ancestors(graph, CONSTRUCTION_START) if CONSTRUCTION_START in graph else set()
-    pre_land = (start_needs | nx.ancestors(graph, LAND_CONTRACT)) - after_land
+    pre_land = (start_needs | nx.ancestors(graph, land_code)) - after_land
     last_steps = [c for c in pre_land if not any(s in pre_land for s in graph.successors(c))]
-    land = planned[LAND_CONTRACT]
+    land = planned[land_code]
     for code in sorted(last_steps):
         if code not in land.requires:
             land.requires.append(code)
-            graph.add_edge(code, LAND_CONTRACT, lag=0)
+            graph.add_edge(code, land_code, lag=0)
     land.because.append("拿地即开工：取得土地前完成前期手续（pre-land track finished by the land date）")
 
 

@@ -19,10 +19,22 @@ from . import limits
 from .conditions import Condition, ConditionError, compile_condition
 
 QUESTION_TYPES = ("choice", "bool", "number", "text")
-ITEM_KINDS = ("approval", "utility", "milestone")
+ITEM_KINDS = ("approval", "utility", "milestone", "preparation")
 MODES = ("standard", "commitment", "gaps", "before_land", "land_day")
-UTILITIES = ("water", "power", "gas", "heat")
+UTILITIES = ("water", "power", "gas", "heat", "sewer")
+# The utilities of the advance hookup service (水电气热报装靠前服务): requests
+# are pushed to providers for these; sewer steps are planned, not pushed.
+HOOKUP_UTILITIES = ("water", "power", "gas", "heat")
+# Who does a preparation item: the owner (with its own designers) or a
+# qualified intermediary hired for it (中介服务), and which service that is.
+PARTIES = ("owner", "intermediary")
+SERVICES = ("eia", "energy", "soil_water", "safety_evaluation", "survey")
 LAND_DAY_FACT = "land_day_start"
+# The milestones on which the land is acquired: 出让合同 (auction) or
+# 划拨决定书 (allocation); a plan holds at most one of them.
+LAND_MILESTONES = ("land_contract", "land_allocation")
+# The question whose options are the districts providers serve.
+DISTRICT_QUESTION = "district"
 # Facts set by the planning options rather than derived from answers.
 OPTION_FACTS = ("commitment",)
 
@@ -137,19 +149,61 @@ class Provider:
 
 
 @dataclass(frozen=True)
+class Service:
+    """An intermediary service (中介服务) of ``rules/services.yaml``: what
+    agencies are qualified for, and how many working days they have to quote."""
+
+    code: str
+    name: str
+    name_en: str
+    respond_days: int
+    basis: tuple["Basis", ...]
+
+
+@dataclass(frozen=True)
 class Material:
     name: str
     essential: bool = True
     note: str = ""
+    condition: Condition | None = None
 
 
 @dataclass(frozen=True)
 class Basis:
+    """A legal or policy source; ``condition`` limits it to the projects it speaks of."""
+
     document: str
     article: str = ""
+    condition: Condition | None = None
 
     def __str__(self) -> str:
         return f"{self.document} {self.article}".strip()
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A sentence saying why an item applies, shown only while ``condition`` holds."""
+
+    text: str
+    condition: Condition | None = None
+
+
+@dataclass(frozen=True)
+class DepartmentRule:
+    """Route the item to ``department`` while ``condition`` holds (first match wins)."""
+
+    condition: Condition
+    department: str
+    basis: tuple[Basis, ...] = ()
+
+
+@dataclass(frozen=True)
+class DaysRule:
+    """Use ``days`` while ``condition`` holds (first match wins)."""
+
+    condition: Condition
+    days: int
+    basis: tuple[Basis, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -168,7 +222,7 @@ class ModeRule:
 
 @dataclass(frozen=True)
 class Item:
-    """An approval item, utility hookup step or milestone."""
+    """An approval item, utility hookup step, preparation step or milestone."""
 
     code: str
     name: str
@@ -179,19 +233,24 @@ class Item:
     legal_days: int | None
     committed_days: int
     commitment_days: int | None
-    days_if: tuple[tuple[Condition, int], ...]
+    days_if: tuple[DaysRule, ...]
     modes: tuple[ModeRule, ...]
     materials: tuple[Material, ...]
     basis: tuple[Basis, ...]
     applies_if: Condition | None
     requires: tuple[Requirement, ...]
-    why: str = ""
+    why: tuple[Reason, ...] = ()
     utility: str | None = None
     lag_from: str | None = None
     lag_answer: str | None = None
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     file: str = ""
+    department_if: tuple[DepartmentRule, ...] = ()
+    party: str | None = None
+    service: str | None = None
+    days_answer: str | None = None
+    review: bool = False
 
     def in_force(self, on: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (
@@ -208,12 +267,17 @@ class Criterion:
 
 @dataclass(frozen=True)
 class Fact:
-    """A named, derived truth about a project (a condition or a list of criteria)."""
+    """A named, derived truth about a project (a condition or a list of criteria).
+
+    ``notice`` is told to the owner, in words, when the fact holds: what the
+    classification means for the project and on what basis."""
 
     name: str
     title: str
     condition: Condition | None = None
     criteria: tuple[Criterion, ...] = ()
+    notice: str = ""
+    basis: tuple[Basis, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -241,6 +305,7 @@ class RuleBase:
     calendar: CalendarOverride
     top_level_keys: frozenset[str] = field(default_factory=frozenset)
     providers: tuple[Provider, ...] = ()
+    services: dict[str, Service] = field(default_factory=dict)
 
     def question_groups(self) -> dict[str, list[Question]]:
         """Top-level answer key → its questions (one, or several for an object)."""
@@ -327,7 +392,7 @@ class ProviderSchema(_Strict):
     code = fields.String(required=True, validate=validate.Length(min=1, max=limits.CODE))
     name = fields.String(required=True, validate=validate.Length(min=1, max=limits.NAME))
     name_en = fields.String(required=True)
-    utility = fields.String(required=True, validate=validate.OneOf(UTILITIES))
+    utility = fields.String(required=True, validate=validate.OneOf(HOOKUP_UTILITIES))
     districts = fields.List(fields.String(validate=validate.Length(min=1, max=limits.ANSWER_TEXT)), required=True,
                             validate=validate.Length(min=1))
 
@@ -336,15 +401,35 @@ class ProvidersFileSchema(_Strict):
     providers = fields.List(fields.Nested(ProviderSchema), load_default=list)
 
 
+class ServiceSchema(_Strict):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name_en = fields.String(required=True)
+    respond_days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=60))
+    basis = fields.List(fields.Nested(lambda: BasisSchema()), required=True, validate=validate.Length(min=1))
+
+
+class ServicesFileSchema(_Strict):
+    services = fields.List(fields.Nested(ServiceSchema), load_default=list)
+
+
 class MaterialSchema(_Strict):
     name = fields.String(required=True)
     essential = fields.Boolean(load_default=True)
     note = fields.String(load_default="")
+    condition = fields.Raw(load_default=None, allow_none=True, data_key="if")
 
 
 class BasisSchema(_Strict):
     document = fields.String(required=True)
     article = fields.String(load_default="")
+    condition = fields.Raw(load_default=None, allow_none=True, data_key="if")
+
+
+class DepartmentIfSchema(_Strict):
+    condition = fields.Raw(required=True, data_key="if")
+    department = fields.String(required=True)
+    basis = fields.List(fields.Nested(BasisSchema), load_default=list)
 
 
 class ItemSchema(_Strict):
@@ -364,18 +449,36 @@ class ItemSchema(_Strict):
     basis = fields.List(fields.Nested(BasisSchema), load_default=list)
     applies_if = fields.Raw(load_default=None, allow_none=True)
     requires = fields.List(fields.Raw(), load_default=list)
-    why = fields.String(load_default="")
+    why = fields.Raw(load_default="")
     utility = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(UTILITIES))
     lag = fields.Dict(keys=fields.String(), values=fields.String(), load_default=None, allow_none=True)
     valid_from = fields.Date(load_default=None, allow_none=True)
     valid_until = fields.Date(load_default=None, allow_none=True)
+    department_if = fields.List(fields.Nested(DepartmentIfSchema), load_default=list)
+    party = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(PARTIES))
+    service = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(SERVICES))
+    days_answer = fields.String(load_default=None, allow_none=True)
+    review = fields.Boolean(load_default=None, allow_none=True)
 
     @validates_schema
     def _kinds(self, data, **kwargs):
-        if data["kind"] != "milestone" and not data.get("department"):
+        kind = data["kind"]
+        if kind in ("approval", "utility") and not data.get("department"):
             raise ValidationError("approval and utility items need a department", "department")
-        if data["kind"] != "milestone" and not data.get("basis"):
+        if kind != "milestone" and not data.get("basis"):
             raise ValidationError("every item cites its legal or policy basis", "basis")
+        if kind == "preparation":
+            if not data.get("party"):
+                raise ValidationError("preparation items name their party (owner or intermediary)", "party")
+            if data["party"] == "intermediary" and not data.get("service"):
+                raise ValidationError(
+                    f"intermediary preparation items name their service ({', '.join(SERVICES)})", "service")
+            if data["party"] == "owner" and data.get("service"):
+                raise ValidationError("only intermediary preparation items name a service", "service")
+        elif data.get("party") or data.get("service"):
+            raise ValidationError("only preparation items have a party and a service", "party")
+        if data.get("review") and kind != "approval":
+            raise ValidationError("only approval items count as government review time", "review")
         if data["kind"] == "utility" and not data.get("utility"):
             raise ValidationError("utility items name their utility (water, power, gas, heat)", "utility")
         legal, committed = data.get("legal_days"), data.get("committed_days", 0)
@@ -408,6 +511,8 @@ class FactSchema(_Strict):
     title = fields.String(required=True)
     condition = fields.Raw(load_default=None, data_key="if")
     criteria = fields.List(fields.Nested(CriterionSchema), load_default=list)
+    notice = fields.String(load_default="")
+    basis = fields.List(fields.Nested(BasisSchema), load_default=list)
 
     @validates_schema
     def _one_form(self, data, **kwargs):
@@ -673,6 +778,7 @@ def load_bundle(bundle: RuleBundle) -> RuleBase:
     ffile, f_report = load("facts.yaml", FactsFileSchema())
     cfile, _ = load("calendar.yaml", CalendarFileSchema(), optional=True)
     pfile, p_report = load("providers.yaml", ProvidersFileSchema(), optional=True)
+    svfile, sv_report = load("services.yaml", ServicesFileSchema(), optional=True)
     item_names = item_files(bundle)
     if not item_names:
         errors.append(RuleError("items/", "", "no item files (items/*.yaml)"))
@@ -685,9 +791,21 @@ def load_bundle(bundle: RuleBundle) -> RuleBase:
     departments = _unique(dfile["departments"], "code", "departments", d_report)
     facts, fact_order = _build_facts(ffile["facts"], questions, f_report)
     providers = _unique((pfile or {}).get("providers", []), "code", "providers", p_report) if p_report else {}
+    district = questions.get(DISTRICT_QUESTION)
+    if district is not None and district.type == "choice":
+        for code, provider in providers.items():
+            for i, name in enumerate(provider["districts"]):
+                if name not in district.option_values:
+                    p_report(f"providers[{list(providers).index(code)}].districts[{i}]",
+                             f"'{name}' is not a district of the questionnaire ({DISTRICT_QUESTION})")
+    services = _unique((svfile or {}).get("services", []), "code", "services", sv_report) if sv_report else {}
     if LAND_DAY_FACT not in facts:
         f_report("facts", f"the fact '{LAND_DAY_FACT}' (拿地即开工 eligibility) must be defined")
     items, where = _build_items(loaded_items, questions, set(facts) | set(OPTION_FACTS), stages, departments)
+    for code, item in items.items():
+        if item.service is not None and item.service not in services:
+            report, path = where[code]
+            report(f"{path}.service", f"unknown service '{item.service}' (not in services.yaml)")
     for i, code in enumerate(meta["required_codes"]):
         if code not in items:
             meta_report(f"required_codes[{i}]", f"required item code '{code}' is not defined in items/")
@@ -717,6 +835,9 @@ def load_bundle(bundle: RuleBundle) -> RuleBase:
         top_level_keys=frozenset(q.split(".", 1)[0] for q in questions),
         providers=tuple(Provider(c, p["name"], p["name_en"], p["utility"], tuple(p["districts"]))
                         for c, p in providers.items()),
+        services={c: Service(c, v["name"], v["name_en"], v["respond_days"],
+                             tuple(Basis(b["document"], b["article"]) for b in v["basis"]))
+                  for c, v in services.items()},
     )
 
 
@@ -811,7 +932,8 @@ def _build_facts(rows: list[dict], questions: dict[str, Question], report: _Repo
             cc = _compile(c["condition"], view, known, report, f"{path}.criteria[{ci}].if")
             if cc:
                 criteria.append(Criterion(cc, c["passed"], c["failed"]))
-        facts[row["name"]] = Fact(row["name"], row["title"], cond, tuple(criteria))
+        basis = _build_basis(row["basis"], view, known, report, f"{path}.basis")
+        facts[row["name"]] = Fact(row["name"], row["title"], cond, tuple(criteria), row["notice"], basis)
         graph.add_node(row["name"])
         for used in (cond.facts if cond else ()) + tuple(f for c in criteria for f in c.condition.facts):
             graph.add_edge(used, row["name"])
@@ -820,6 +942,35 @@ def _build_facts(rows: list[dict], questions: dict[str, Question], report: _Repo
     cycle = nx.find_cycle(graph)
     report("facts", "facts depend on each other in a cycle: " + " → ".join([a for a, _ in cycle] + [cycle[0][0]]))
     return facts, tuple(facts)
+
+
+def _build_basis(rows, view, fact_names, report: _Reporter, path: str) -> tuple[Basis, ...]:
+    """Basis entries, each possibly limited by ``if`` to the projects it speaks of."""
+    out = []
+    for i, b in enumerate(rows):
+        cond = _compile(b.get("condition"), view, fact_names, report, f"{path}[{i}].if")
+        out.append(Basis(b["document"], b.get("article", ""), cond))
+    return tuple(out)
+
+
+def _build_reasons(spec, view, fact_names, report: _Reporter, path: str) -> tuple[Reason, ...]:
+    """``why``: a sentence, or a list of sentences and ``{text, if}`` entries."""
+    if spec in (None, ""):
+        return ()
+    if isinstance(spec, str):
+        return (Reason(spec),)
+    if not isinstance(spec, list):
+        report(path, "why is a sentence or a list of sentences and {text: TEXT, if: CONDITION}")
+        return ()
+    out = []
+    for i, entry in enumerate(spec):
+        if isinstance(entry, str):
+            out.append(Reason(entry))
+        elif isinstance(entry, dict) and set(entry) <= {"text", "if"} and isinstance(entry.get("text"), str):
+            out.append(Reason(entry["text"], _compile(entry.get("if"), view, fact_names, report, f"{path}[{i}].if")))
+        else:
+            report(f"{path}[{i}]", "each reason is a sentence or {text: TEXT, if: CONDITION}")
+    return tuple(out)
 
 
 def _build_items(files, questions, fact_names, stages, departments):
@@ -871,12 +1022,33 @@ def _build_items(files, questions, fact_names, stages, departments):
         for di, d in enumerate(row["days_if"]):
             dpath = f"{path}.days_if[{di}]"
             days = d.get("days")
-            if set(d) != {"if", "days"} or isinstance(days, bool) or not isinstance(days, int) or days < 0:
-                report(dpath, "each entry is {if: CONDITION, days: WORKING_DAYS}")
+            if not {"if", "days"} <= set(d) <= {"if", "days", "basis"} or isinstance(days, bool) \
+                    or not isinstance(days, int) or days < 0:
+                report(dpath, "each entry is {if: CONDITION, days: WORKING_DAYS} (and optionally basis: [...])")
                 continue
             cond = _compile(d["if"], view, fact_names, report, f"{dpath}.if")
+            try:
+                dbasis = BasisSchema(many=True).load(d.get("basis") or [])
+            except ValidationError as exc:
+                report.marshmallow(exc.messages, f"{dpath}.basis")
+                continue
             if cond:
-                days_if.append((cond, days))
+                days_if.append(DaysRule(cond, days, _build_basis(dbasis, view, fact_names, report, f"{dpath}.basis")))
+        department_if = []
+        for di, d in enumerate(row["department_if"]):
+            dpath = f"{path}.department_if[{di}]"
+            if d["department"] not in departments:
+                report(f"{dpath}.department", f"unknown department '{d['department']}'")
+            cond = _compile(d["condition"], view, fact_names, report, f"{dpath}.if")
+            if cond:
+                department_if.append(DepartmentRule(
+                    cond, d["department"], _build_basis(d["basis"], view, fact_names, report, f"{dpath}.basis")))
+        if department_if and not row["department"]:
+            report(f"{path}.department_if", "an item routed by department_if needs a default department")
+        days_answer = row["days_answer"]
+        if days_answer is not None and (days_answer not in questions or questions[days_answer].type != "number"
+                                        or not questions[days_answer].integer):
+            report(f"{path}.days_answer", "days_answer names a whole-number question whose answer overrides the days")
         if any(m.mode == "commitment" for m in modes) and row["commitment_days"] is None:
             report(f"{path}.commitment_days", "items with the commitment mode need commitment_days")
         materials = []
@@ -885,9 +1057,12 @@ def _build_items(files, questions, fact_names, stages, departments):
                 materials.append(Material(m))
             else:
                 try:
-                    materials.append(Material(**MaterialSchema().load(m)))
+                    loaded = MaterialSchema().load(m)
                 except ValidationError as exc:
                     report.marshmallow(exc.messages, f"{path}.materials[{mi}]")
+                    continue
+                cond = _compile(loaded.pop("condition"), view, fact_names, report, f"{path}.materials[{mi}].if")
+                materials.append(Material(**loaded, condition=cond))
         lag_from = lag_answer = None
         if row["lag"]:
             lag_from, lag_answer = row["lag"].get("after"), row["lag"].get("answer")
@@ -899,10 +1074,14 @@ def _build_items(files, questions, fact_names, stages, departments):
             code=code, name=row["name"], name_en=row["name_en"], kind=row["kind"], stage=row["stage"],
             department=row["department"], legal_days=row["legal_days"], committed_days=row["committed_days"],
             commitment_days=row["commitment_days"], days_if=tuple(days_if), modes=tuple(modes), materials=tuple(materials),
-            basis=tuple(Basis(b["document"], b["article"]) for b in row["basis"]),
-            applies_if=applies_if, requires=tuple(requires), why=row["why"], utility=row["utility"],
+            basis=_build_basis(row["basis"], view, fact_names, report, f"{path}.basis"),
+            applies_if=applies_if, requires=tuple(requires),
+            why=_build_reasons(row["why"], view, fact_names, report, f"{path}.why"), utility=row["utility"],
             lag_from=lag_from, lag_answer=lag_answer,
             valid_from=row["valid_from"], valid_until=row["valid_until"], file=report.file,
+            department_if=tuple(department_if), party=row["party"], service=row["service"],
+            days_answer=days_answer,
+            review=row["kind"] == "approval" if row["review"] is None else row["review"],
         )
     return items, {code: (report, path) for code, (_, path, report) in raw.items()}
 

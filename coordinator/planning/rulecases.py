@@ -8,6 +8,9 @@ A case file (``rules/tests/*.yaml``) looks like::
         answers: {...}
         land_date: 2026-09-15        # optional
         commitment: false            # optional (default true)
+        preparation_done: true       # optional: every preparation_days.* answer
+                                     # not given is 0 (documents ready), so a
+                                     # case can test the approvals alone
         expect:
           eligible: true
           present: [construction_permit]
@@ -52,7 +55,20 @@ class ExpectSchema(Schema):
     days_before_land = fields.Integer(strict=True, allow_none=True)
     warnings = fields.Integer(strict=True)
     warnings_include = fields.List(fields.String())
+    warnings_exclude = fields.List(fields.String())
     error_fields = fields.List(fields.String())
+    government_working_days = fields.Integer(strict=True)
+    to_permit_working_days = fields.Integer(strict=True, allow_none=True)
+    parallel_review_working_days = fields.Integer(strict=True)
+    construction_working_days = fields.Integer(strict=True)
+    departments = fields.Dict(keys=fields.String(), values=fields.String())
+    party = fields.Dict(keys=fields.String(), values=fields.String())
+    service = fields.Dict(keys=fields.String(), values=fields.String())
+    requires = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    notices = fields.List(fields.String())
+    no_notices = fields.List(fields.String())
+    texts_include = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    texts_exclude = fields.List(fields.String())
 
 
 EXPECTATIONS = tuple(ExpectSchema().fields)
@@ -67,6 +83,7 @@ class CaseSchema(Schema):
     land_date = fields.Date(load_default=None, allow_none=True)
     today = fields.Date(load_default=None)
     commitment = fields.Boolean(load_default=True)
+    preparation_done = fields.Boolean(load_default=False)
     expect = fields.Nested(ExpectSchema, required=True)
 
 
@@ -88,6 +105,7 @@ class RuleCase:
     answers: Any
     options: PlanOptions
     expect: dict[str, Any]
+    preparation_done: bool = False
 
     @property
     def id(self) -> str:
@@ -134,7 +152,8 @@ def case_errors(files: Mapping[str, str | bytes]) -> tuple[list[RuleCase], list[
                 errors.append(RuleError(name, f"cases[{i}].today", "a case needs a fixed planning date"))
                 continue
             options = PlanOptions(case["land_date"], case["today"], case["commitment"])
-            cases.append(RuleCase(name, i, case["name"], case["answers"], options, case["expect"]))
+            cases.append(RuleCase(name, i, case["name"], case["answers"], options, case["expect"],
+                                  case["preparation_done"]))
     return cases, errors
 
 
@@ -150,8 +169,9 @@ def run_case(rules: RuleBase, case: RuleCase) -> CaseResult:
     """Plan ``case`` and compare the plan with every expectation."""
     result = CaseResult(case)
     expect = case.expect
+    answers = with_preparation_done(rules, case.answers) if case.preparation_done else case.answers
     try:
-        plan = make_plan(rules, case.answers, case.options)
+        plan = make_plan(rules, answers, case.options)
     except AnswersError as exc:
         if "error_fields" in expect:
             missing = sorted(set(expect["error_fields"]) - set(exc.fields))
@@ -166,6 +186,22 @@ def run_case(rules: RuleBase, case: RuleCase) -> CaseResult:
         return result
     _compare(plan, expect, result.failures)
     return result
+
+
+PREPARATION_ANSWERS = "preparation_days"
+
+
+def with_preparation_done(rules: RuleBase, answers: Any) -> Any:
+    """``answers`` with every ``preparation_days.*`` question not answered set
+    to 0: the documents are ready, only the approvals are left to plan."""
+    if not isinstance(answers, Mapping):
+        return answers
+    keys = [q.split(".", 1)[1] for q in rules.questions if q.startswith(PREPARATION_ANSWERS + ".")]
+    if not keys:
+        return answers
+    given = answers.get(PREPARATION_ANSWERS)
+    given = dict(given) if isinstance(given, Mapping) else {}
+    return {**answers, PREPARATION_ANSWERS: {**{k: 0 for k in keys}, **given}}
 
 
 def _compare(plan: Plan, expect: dict[str, Any], failures: list[str]) -> None:
@@ -209,6 +245,51 @@ def _compare(plan: Plan, expect: dict[str, Any], failures: list[str]) -> None:
     for text in expect.get("warnings_include", ()):
         if not any(text in w for w in plan.warnings):
             failures.append(f"no warning mentions '{text}': {plan.warnings}")
+    for text in expect.get("warnings_exclude", ()):
+        if any(text in w for w in plan.warnings):
+            failures.append(f"a warning mentions '{text}': {plan.warnings}")
+    for key in ("government_working_days", "to_permit_working_days", "parallel_review_working_days",
+                "construction_working_days"):
+        if key in expect:
+            check(key, expect[key], getattr(plan, key))
+    for attr, label in (("departments", "department"), ("party", "party"), ("service", "service")):
+        for code, value in expect.get(attr, {}).items():
+            if code not in by_code:
+                failures.append(f"{label}: '{code}' is not in the plan")
+            else:
+                actual = by_code[code].department if attr == "departments" else getattr(by_code[code].item, attr)
+                check(f"{label} of {code}", value, actual)
+    for code, prerequisites in expect.get("requires", {}).items():
+        if code not in by_code:
+            failures.append(f"requires: '{code}' is not in the plan")
+            continue
+        missing = [r for r in prerequisites if r not in by_code[code].requires]
+        if missing:
+            failures.append(f"'{code}' should require {missing}; it requires {by_code[code].requires}")
+    noticed = [n["fact"] for n in plan.notices]
+    for fact in expect.get("notices", ()):
+        if fact not in noticed:
+            failures.append(f"the plan should tell the owner about '{fact}'; it tells {noticed}")
+    for fact in expect.get("no_notices", ()):
+        if fact in noticed:
+            failures.append(f"the plan should not tell the owner about '{fact}'")
+    for code, texts in expect.get("texts_include", {}).items():
+        if code not in by_code:
+            failures.append(f"texts: '{code}' is not in the plan")
+            continue
+        said = _texts(by_code[code])
+        for text in texts:
+            if not any(text in t for t in said):
+                failures.append(f"no reason or basis of '{code}' mentions '{text}': {said}")
+    for text in expect.get("texts_exclude", ()):
+        for p in plan.items:
+            if any(text in t for t in _texts(p)):
+                failures.append(f"'{p.code}' speaks of '{text}', which does not apply to this project")
+
+
+def _texts(p) -> list[str]:
+    """What the plan says about one item: its reasons, basis and materials."""
+    return [*p.because, *p.basis, *(m.name for m in p.materials)]
 
 
 def run_cases(rules: RuleBase, directory: str | Path) -> list[CaseResult]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from .planner import Plan, PlanOptions, make_plan
 from .rulebase import RuleBase, load_rule_base
@@ -22,6 +22,9 @@ def plan_project(
     land_date: dt.date | None = None,
     commitment: bool = True,
     today: dt.date | None = None,
+    agreed_days: Mapping[str, int] | None = None,
 ) -> Plan:
-    """Validate ``answers`` and make their plan (raises ``AnswersError``)."""
-    return make_plan(rules, answers, PlanOptions(land_date=land_date, today=today, commitment=commitment))
+    """Validate ``answers`` and make their plan (raises ``AnswersError``);
+    ``agreed_days`` overrides the working days of items (see ``PlanOptions``)."""
+    return make_plan(rules, answers, PlanOptions(land_date=land_date, today=today, commitment=commitment,
+                                                 agreed_days=agreed_days or {}))

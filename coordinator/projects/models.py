@@ -140,6 +140,11 @@ class PlanItem(db.Model):
     plan: Mapped[ProjectPlan] = relationship(back_populates="items")
     project: Mapped[Project] = relationship()
 
+    @property
+    def plan_entry(self) -> dict[str, Any]:
+        """The item's entry in its plan JSON (modes, materials, requires, basis)."""
+        return next((i for i in self.plan.plan.get("items", []) if i["code"] == self.code), {})
+
 
 class QuestionnaireDraft(db.Model):
     """An owner's unfinished questionnaire, saved as they type."""

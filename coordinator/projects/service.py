@@ -17,6 +17,8 @@ from ..accounts.models import Role, User
 from ..extensions import db
 from ..governance.service import current_calendar, current_rules
 from ..hookups.service import project_hookups_json, sync_hookups
+from ..intermediaries.service import agreed_days, project_requests_json, sync_service_requests
+from ..licences.service import licences_by_item
 from ..planning import AnswersError, Plan
 from ..planning.answers import problem
 from ..planning.service import plan_project
@@ -65,6 +67,7 @@ def create_project(
     db.session.add(project)
     _store_plan(project, owner, answers, land_date, commitment, plan)
     sync_hookups(project, plan, today)
+    sync_service_requests(project, plan, today)
     db.session.execute(db.delete(QuestionnaireDraft).where(QuestionnaireDraft.owner_id == owner.id))
     db.session.commit()
     return project
@@ -75,12 +78,13 @@ def revise_project(
     commitment: bool = True, today: dt.date | None = None,
 ) -> ProjectPlan:
     """Store a new version of the answers and its plan; older ones are kept."""
-    plan = plan_project(current_rules(), answers, land_date, commitment, today)
+    plan = plan_project(current_rules(), answers, land_date, commitment, today, agreed_days(project))
     previous = project.current_plan
     stored = _store_plan(project, user, answers, land_date, commitment, plan)
     carry_over(previous, stored)
     project.district = str(plan.answers.get("district") or "")
     sync_hookups(project, plan, today)
+    sync_service_requests(project, plan, today)
     db.session.commit()
     return stored
 
@@ -88,15 +92,28 @@ def revise_project(
 def what_if(project: Project, land_date: dt.date | None, today: dt.date | None = None) -> Plan:
     """The project's plan for another land date; nothing is stored."""
     answers = project.current_answers
-    return plan_project(current_rules(), answers.answers, land_date, answers.commitment, today)
+    return plan_project(current_rules(), answers.answers, land_date, answers.commitment, today, agreed_days(project))
 
 
 def replan_project(project: Project, today: dt.date | None = None) -> ProjectPlan:
     """A new plan for the project's current answers under the current rule
     base (the caller commits); the answers keep their version."""
     answers = project.current_answers
-    plan = plan_project(current_rules(), answers.answers, answers.land_date, answers.commitment, today)
+    plan = plan_project(current_rules(), answers.answers, answers.land_date, answers.commitment, today,
+                        agreed_days(project))
     return _plan_row(project, answers, plan)
+
+
+def reschedule(project: Project, today: dt.date | None = None) -> ProjectPlan:
+    """A new plan for the project's current answers taking the working days
+    agreed since (an awarded quote), continuing the tracking of the previous
+    plan; part of the caller's transaction."""
+    from ..tracking.service import carry_over
+
+    previous = project.current_plan
+    stored = replan_project(project, today)
+    carry_over(previous, stored)
+    return stored
 
 
 def _store_plan(project, user, answers, land_date, commitment, plan: Plan) -> ProjectPlan:
@@ -119,7 +136,7 @@ def _plan_row(project: Project, answer_set: AnswerSet, plan: Plan) -> ProjectPla
             continue
         stored.items.append(PlanItem(
             project=project, position=position, code=p.code, name=p.item.name, kind=p.item.kind,
-            stage=p.item.stage, department=p.item.department or "", mode=p.mode, days=p.days,
+            stage=p.item.stage, department=p.department or "", mode=p.mode, days=p.days,
             planned_start=p.start, planned_finish=p.finish, due_date=p.finish,
             project_type=str(plan.answers.get("project_type") or ""),
         ))
@@ -169,6 +186,7 @@ def projects_of(owner: User) -> list[ProjectSummary]:
 def project_json(project: Project) -> dict[str, Any]:
     """The API shape of a project (SPEC §4.4)."""
     plan = project.current_plan
+    licences = licences_by_item(project.id)
     answers = project.current_answers
     cal, today = current_calendar(), dt.date.today()
     return {
@@ -181,10 +199,11 @@ def project_json(project: Project) -> dict[str, Any]:
         "rule_base_version": plan.rule_base_version if plan else None,
         "items": [
             {"id": i.id, "code": i.code, "name": i.name, "status": i.status, "department": i.department,
-             "due_date": i.due_date.isoformat() if i.due_date else None, **item_json(i, cal, today)}
+             "due_date": i.due_date.isoformat() if i.due_date else None, **item_json(i, cal, today, licences.get(i.id))}
             for i in (plan.items if plan else [])
         ],
         "hookups": project_hookups_json(project),
+        "service_requests": project_requests_json(project),
     }
 
 

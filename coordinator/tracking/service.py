@@ -15,6 +15,9 @@ from werkzeug.exceptions import Forbidden, NotFound
 from ..accounts.models import Role, User, utcnow
 from ..extensions import db
 from ..hookups.service import hookups_of
+from ..licences.models import Licence
+from ..licences.service import issue_licence, licence_json
+from ..materials import service as materials_service
 from ..notifications.outbox import enqueue
 from ..governance.service import current_calendar
 from ..planning.calendar import WorkingCalendar
@@ -22,8 +25,8 @@ from ..projects.access import acts_for_owner
 from ..projects.models import AnswerSet, PlanItem, Project, ProjectPlan
 from . import lifecycle, replan, stats
 from .lifecycle import (
-    APPROVED, DEPARTMENT, NOT_SUBMITTED, OPEN_STATES, OWNER, REFUSED, RETURNED, SUBMITTED, IllegalTransition, Material,
-    PrerequisitesPending, TrackedItem, TransitionError, TransitionRequest,
+    APPROVED, DEPARTMENT, NOT_SUBMITTED, OPEN_STATES, OWNER, REFUSED, RETURNED, SUBMITTED, IllegalTransition,
+    InvalidTransition, Material, PrerequisitesPending, TrackedItem, TransitionError, TransitionRequest,
 )
 from .models import ItemEvent, ItemRating
 
@@ -42,14 +45,11 @@ class InvalidRating(RatingError):
     status = 400
 
 
-def plan_entry(item: PlanItem) -> dict[str, Any]:
-    """The item's entry in its plan JSON (modes, materials, requires)."""
-    return next((i for i in item.plan.plan.get("items", []) if i["code"] == item.code), {})
 
 
 def tracked(item: PlanItem) -> TrackedItem:
     """The lifecycle's view of a stored item."""
-    entry = plan_entry(item)
+    entry = item.plan_entry
     return TrackedItem(
         status=item.status, mode=item.mode, modes=tuple(entry.get("modes", ())), days=item.days,
         materials=tuple(Material(m["name"], m.get("essential", True)) for m in entry.get("materials", ())),
@@ -104,6 +104,7 @@ def item_for(user: User, item_id: int) -> PlanItem:
 def transition(
     user: User, item_id: int, to: str, reason: str | None = None, missing_materials: Sequence[str] | None = None,
     gaps_due: dt.date | None = None, document_number: str | None = None, today: dt.date | None = None,
+    faulty_files: Sequence[int] = (),
     version: int | None = None,
 ) -> PlanItem:
     """Move an item to ``to`` on behalf of ``user`` and record it in the audit log.
@@ -112,8 +113,13 @@ def transition(
     the rest (anyone else: 403, or 404 for an owner of another project).
     Raises a :class:`~coordinator.tracking.lifecycle.TransitionError` (409 for
     an illegal move — also when another officer moved the item first — or
-    pending prerequisites, 400 for missing inputs). This is the one place a
-    state change is committed.
+    pending prerequisites, 400 for missing inputs or materials). This is the
+    one place a state change is committed.
+
+    Submitting needs every essential material, and after a return the named
+    materials with the files at fault replaced; a return may name the
+    ``faulty_files`` (their materials join the one-time notice); approving
+    issues the item's licence.
 
     Transitions of one item are serialised by its ``version``, which each
     one raises: the change is written only if the item is still at the
@@ -139,9 +145,21 @@ def transition(
             raise PrerequisitesPending("prerequisites_pending", "these items must be approved first: "
                                        + ", ".join(blocking), fields={"requires": blocking},
                                        allowed=lifecycle.allowed_transitions(before, actor))
+    named = tuple(m.strip() for m in (missing_materials or ()))
+    if to == SUBMITTED and actor == OWNER and before.status in (NOT_SUBMITTED, RETURNED):
+        problems = materials_service.submission_problems(item)
+        if problems:
+            raise InvalidTransition("materials_missing", "provide these first: " + "、".join(
+                [*problems.get("materials", ()), *problems.get("files", ())]), fields=problems,
+                allowed=lifecycle.allowed_transitions(before, actor))
+    if to == RETURNED and faulty_files:
+        try:
+            named = tuple(materials_service.faulty_materials(item, faulty_files, named))
+        except materials_service.MaterialError as exc:
+            raise InvalidTransition(exc.code, exc.message, fields=exc.fields) from None
     request = TransitionRequest(
         to=to, actor=actor, on=on, reason=(reason or "").strip() or None,
-        missing_materials=tuple(m.strip() for m in (missing_materials or ())), gaps_due=gaps_due,
+        missing_materials=named, gaps_due=gaps_due,
         document_number=(document_number or "").strip() or None,
     )
     after = lifecycle.apply_transition(before, request, current_calendar())
@@ -168,6 +186,10 @@ def transition(
         document_number=after.document_number if after.status == APPROVED else None, due_date=after.due_date,
     )
     db.session.add(event)
+    if after.status == RETURNED:
+        materials_service.mark_at_fault(item, faulty_files, after.missing_materials)
+    if after.status == APPROVED:
+        issue_licence(item, user, after.document_number, on)
     db.session.flush()
     _notify_owner(item, event, after)
     db.session.commit()
@@ -303,8 +325,9 @@ def queue_counts(user: User, today: dt.date | None = None) -> dict[str, int]:
     return counts
 
 
-def item_json(item: PlanItem, cal: WorkingCalendar, today: dt.date) -> dict[str, Any]:
-    """The tracking fields of an item for the API (added beside the SPEC's ones)."""
+def item_json(item: PlanItem, cal: WorkingCalendar, today: dt.date, licence: Licence | None = None) -> dict[str, Any]:
+    """The tracking fields of an item for the API (added beside the SPEC's
+    ones), with its ``licence`` once approved."""
     def iso(d):
         return d.isoformat() if d else None
 
@@ -319,6 +342,7 @@ def item_json(item: PlanItem, cal: WorkingCalendar, today: dt.date) -> dict[str,
         "clock_stopped": item.status == RETURNED and item.accepted_on is not None,
         "overdue": lifecycle.is_overdue(item.status, item.due_date, today),
         "deadline": lifecycle.deadline_flag(cal, item.status, item.due_date, today),
+        "licence": licence_json(licence),
     }
 
 

@@ -15,6 +15,7 @@ from ..hookups import flow
 from ..hookups.service import (
     HookupConflict, HookupNotFound, claim_hookup, claimed_by, escalated, offered_to, report_progress,
 )
+from ..servicerequests.deadlines import working_days_left
 from ..notifications.delivery import count_by_status, dead_letters, retry
 from . import HOOKUP_STATUS_NAMES, blueprint
 from .forms import ProgressForm, WebhookForm
@@ -45,7 +46,7 @@ def _lists(status: int = 200, message: str | None = None, error: bool = False):
     today = dt.date.today()
     calendar = current_calendar()
     context = {
-        "offered": [(r, flow.working_days_left(r.claim_by, today, calendar)) for r in offered_to(org)],
+        "offered": [(r, working_days_left(r.claim_by, today, calendar)) for r in offered_to(org)],
         "mine": claimed_by(org), "today": today, "org": org, "message": message, "error": error,
         "allowed_progress": flow.allowed_progress,
         "target_overdue": flow.target_overdue,

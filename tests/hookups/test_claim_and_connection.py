@@ -7,7 +7,7 @@ import datetime as dt
 
 from coordinator.accounts.models import User
 from coordinator.extensions import db
-from coordinator.hookups import flow
+from coordinator.servicerequests import deadlines
 from coordinator.hookups.service import claim_hookup, report_progress
 from coordinator.planning.calendar import WorkingCalendar
 from coordinator.projects.models import Project
@@ -22,12 +22,12 @@ HX = {"HX-Request": "true"}
 def test_a_limit_of_two_working_days_leaves_two_then_none_on_the_deadline_day():
     calendar = WorkingCalendar()
     thursday = dt.date(2026, 12, 3)
-    claim_by = flow.claim_deadline(thursday, 2, calendar)
+    claim_by = deadlines.respond_by(thursday, 2, calendar)
     assert claim_by == dt.date(2026, 12, 7)  # Friday, Monday
-    assert flow.working_days_left(claim_by, thursday, calendar) == 2
-    assert flow.working_days_left(claim_by, dt.date(2026, 12, 4), calendar) == 1
-    assert flow.working_days_left(claim_by, dt.date(2026, 12, 5), calendar) == 1  # Saturday
-    assert flow.working_days_left(claim_by, claim_by, calendar) == 0
+    assert deadlines.working_days_left(claim_by, thursday, calendar) == 2
+    assert deadlines.working_days_left(claim_by, dt.date(2026, 12, 4), calendar) == 1
+    assert deadlines.working_days_left(claim_by, dt.date(2026, 12, 5), calendar) == 1  # Saturday
+    assert deadlines.working_days_left(claim_by, claim_by, calendar) == 0
 
 
 def test_the_same_company_claiming_again_is_told_it_holds_the_request(app, client, users):

@@ -18,7 +18,6 @@ from coordinator.hookups.service import (
     warn_overdue_targets,
 )
 from coordinator.notifications.models import Notification
-from coordinator.planning.calendar import WorkingCalendar
 from coordinator.projects.service import revise_project
 
 from tests.conftest import TODAY, example_answers
@@ -48,16 +47,6 @@ def test_routing_offers_exactly_the_providers_of_the_type_serving_the_district(p
     areas = [flow.ProviderArea(i, u, d) for i, (u, d) in enumerate(providers)]
     routed = flow.route(utility, district, areas)
     assert routed == [i for i, (u, d) in enumerate(providers) if u == utility and district in d]
-
-
-def test_claim_deadline_counts_working_days_and_skips_holidays():
-    calendar = WorkingCalendar(holidays=[dt.date(2026, 3, 4)], covered_years=[2026])
-    # Monday + 2 working days, the Wednesday holiday skipped → Thursday.
-    assert flow.claim_deadline(dt.date(2026, 3, 2), 2, calendar) == dt.date(2026, 3, 5)
-    # Filed on Saturday: counting starts on Monday.
-    assert flow.claim_deadline(dt.date(2026, 3, 7), 2, calendar) == dt.date(2026, 3, 11)
-    # National Day week 2026 (chinesecalendar): filed 30 Sep → deadline after the holidays.
-    assert flow.claim_deadline(dt.date(2026, 9, 30), 2, WorkingCalendar()) == dt.date(2026, 10, 9)
 
 
 @given(st.sampled_from(flow.PROGRESS), st.sampled_from(flow.PROGRESS_TARGETS))

@@ -67,6 +67,7 @@ def live_server(request, tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "e2e-secret",
         "WTF_CSRF_ENABLED": True,
+        "COORDINATOR_STORAGE_URL": str(tmp_path_factory.mktemp("e2e-files")),
     })
     upgrade(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -11,6 +11,9 @@ from coordinator.planning.answers import TEXT_MAX_LENGTH, nest_answers
 
 from tests.conftest import WAREHOUSE
 
+DISTRICTS = ("must be one of 滨海新区, 和平区, 河东区, 河西区, 南开区, 河北区, 红桥区, 东丽区, 西青区, 津南区, "
+             "北辰区, 武清区, 宝坻区, 宁河区, 静海区, 蓟州区")
+
 
 @pytest.fixture(scope="module")
 def rules():
@@ -68,7 +71,8 @@ def test_complete_warehouse_answers_pass_with_defaults(rules):
 def test_defaults_come_from_the_rule_base(rules):
     flat = validate_answers(rules, WAREHOUSE)
     for q in rules.questions.values():
-        if q.id.split(".")[0] not in WAREHOUSE and (q.id not in ("civil_air_defence",)) and q.default is not None:
+        shown = q.show_if is None or q.show_if(flat, {})
+        if q.id.split(".")[0] not in WAREHOUSE and shown and q.default is not None:
             assert flat[q.id] == q.default, q.id
 
 
@@ -122,7 +126,7 @@ def test_every_bad_field_is_named_at_once(rules):
         utilities={"water": True, "power": "yes", "steam": True, "power_kva": 200, "gas": False, "heat": False},
         investment=5,                     # wrong type for a choice
         hazardous_chemicals="no",         # wrong type for a bool
-        district="",                      # blank text
+        district="滨海",                  # not one of the rule base's districts
         floor_area_m2=True,               # True is not a number
         building_height_m=0,              # out of range (exclusive minimum)
         annual_energy_tce=-1,             # out of range (minimum)
@@ -138,7 +142,7 @@ def test_every_bad_field_is_named_at_once(rules):
         "utilities.power": ["must be true or false"],
         "investment": ["must be one of enterprise, government"],
         "hazardous_chemicals": ["must be true or false"],
-        "district": ["must be a non-empty string"],
+        "district": [DISTRICTS],
         "floor_area_m2": ["must be a number"],
         "building_height_m": ["must be greater than 0"],
         "annual_energy_tce": ["must be at least 0"],
@@ -170,9 +174,27 @@ def test_every_bad_field_is_named_at_once(rules):
         ({"underground_floors": 1000}, "underground_floors", "must be at most"),
         ({"underground_floors": -1}, "underground_floors", "must be at least 0"),
         ({"underground_floors": 0.5}, "underground_floors", "must be a whole number"),
-        ({"district": "   "}, "district", "must be a non-empty string"),
-        ({"district": 12}, "district", "must be a non-empty string"),
-        ({"district": "区" * (TEXT_MAX_LENGTH + 1)}, "district", f"at most {TEXT_MAX_LENGTH} characters"),
+        # district is a choice from the rule base's districts: a typo can no
+        # longer misroute a utility request.
+        ({"district": "   "}, "district", "must be one of 滨海新区"),
+        ({"district": 12}, "district", "must be one of 滨海新区"),
+        ({"district": "滨海新区 "}, "district", "must be one of 滨海新区"),
+        ({"district": "区" * (TEXT_MAX_LENGTH + 1)}, "district", "must be one of 滨海新区"),
+        ({"contact_name": "区" * (TEXT_MAX_LENGTH + 1)}, "contact_name", f"at most {TEXT_MAX_LENGTH} characters"),
+        ({"contact_name": "   "}, "contact_name", "must be a non-empty string"),
+        ({"in_park": False, "zone": "经开区"}, "zone", "not asked"),
+        ({"district": "西青区", "zone": "经开区"}, "zone", "not asked"),
+        ({"in_park": True, "zone": "滨海高新区"}, "zone", "must be one of 经开区, 保税区, 高新区, 东疆, 中新天津生态城"),
+        ({"building_use": "school"}, "building_use", "must be one of other, stadium"),
+        ({"works_kind": "rebuild"}, "works_kind", "must be one of new, expansion, renovation"),
+        ({"investment_amount_10k_yuan": -1}, "investment_amount_10k_yuan", "must be at least 0"),
+        ({"annual_electricity_10k_kwh": "500"}, "annual_electricity_10k_kwh", "must be a number"),
+        ({"renovation_changes_appearance": True}, "renovation_changes_appearance", "not asked"),
+        ({"hazardous_chemicals_role": "use_only"}, "hazardous_chemicals_role", "not asked"),
+        ({"utilities": {"water": True, "power": True, "gas": False, "heat": False, "sewer": "yes"}},
+         "utilities.sewer", "must be true or false"),
+        ({"preparation_days": {"design_scheme": 1.5}}, "preparation_days.design_scheme", "must be a whole number"),
+        ({"preparation_days": {"land_contract": 3}}, "preparation_days.land_contract", "unknown question"),
         ({"contact_name": {"first": "王"}}, "contact_name", "must be a non-empty string"),
         ({"fire_hazard_class": "F"}, "fire_hazard_class", "must be one of A, B, C, D, E"),
         ({"fire_hazard_class": ...}, "fire_hazard_class", "required"),
@@ -198,7 +220,7 @@ def test_single_bad_field(rules, changes, field, message):
 @pytest.mark.parametrize("value", [True, None, [], ["water"], "water", 1])
 def test_utilities_must_be_an_object(rules, value):
     errors = errors_of(rules, answers(utilities=value))
-    assert errors["utilities"] == ["must be an object with water, power, power_kva, dual_supply, gas, heat"]
+    assert errors["utilities"] == ["must be an object with water, power, power_kva, dual_supply, gas, heat, sewer"]
 
 
 @pytest.mark.parametrize("value", [[], ["project_type"], "warehouse", None, 42])

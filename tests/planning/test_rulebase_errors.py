@@ -243,7 +243,7 @@ BAD_CONDITIONS = [
                  "{answer: hazardous_chemicals, gt: 0}", ".gt",
                  ["'gt' compares a number question", "'hazardous_chemicals' is bool"],
                  id="numeric-operator-on-bool"),
-    pytest.param("item", "construction_permit", "{answer: floor_area_m2, gte: 300}",
+    pytest.param("fact", "construction_permit_required", "{answer: floor_area_m2, gt: 300}",
                  "{answer: floor_area_m2, gte: '300'}", ".gte",
                  ["'gte' compares a number question with a number"], id="numeric-operator-with-string"),
     pytest.param("item", "project_filing", "{answer: investment, eq: enterprise}",
@@ -252,13 +252,13 @@ BAD_CONDITIONS = [
     pytest.param("item", "tree_felling_permit", "{answer: tree_felling, is: true}",
                  "{answer: tree_felling, eq: yes please}", ".eq",
                  ["'tree_felling' is a bool question"], id="bool-compared-with-string"),
-    pytest.param("item", "construction_permit", "{answer: floor_area_m2, gte: 300}",
+    pytest.param("fact", "construction_permit_required", "{answer: floor_area_m2, gt: 300}",
                  "{answer: floor_area_m2, eq: big}", ".eq",
                  ["'floor_area_m2' is a number question"], id="number-compared-with-string"),
-    pytest.param("item", "construction_permit", "{answer: floor_area_m2, gte: 300}",
+    pytest.param("fact", "construction_permit_required", "{answer: floor_area_m2, gt: 300}",
                  "{answer: floor_area_m2, in: [[300]]}", ".in",
                  ["'floor_area_m2' is a number question"], id="number-compared-with-list"),
-    pytest.param("item", "construction_permit", "{answer: floor_area_m2, gte: 300}",
+    pytest.param("fact", "construction_permit_required", "{answer: floor_area_m2, gt: 300}",
                  "{answer: floor_area_m2, present: maybe}", ".present",
                  ["must be true or false"], id="present-not-bool"),
     pytest.param("item", "project_filing", "{answer: investment, eq: enterprise}",
@@ -647,11 +647,11 @@ def test_fact_depending_on_itself(rules):
 
 def test_facts_may_use_facts_defined_later(rules):
     # Order in the file does not matter; only cycles do.
-    edit_block(rules, "fact", "special_fire_works", "{answer: hazardous_chemicals, is: true}",
-               "{not: {fact: simple_low_risk}}")
+    edit_block(rules, "fact", "special_fire_works", "{answer: major_infrastructure, is: true}",
+               "{fact: in_binhai}")
     rb = load_rule_base(rules)
     order = list(rb.fact_order)
-    assert order.index("simple_low_risk") < order.index("special_fire_works")
+    assert order.index("in_binhai") < order.index("special_fire_works")
 
 
 CYCLE_ITEMS = """\

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from coordinator.extensions import limiter
-from tests.conftest import login
+from tests.conftest import login, provide_materials
 from tests.tracking.tracking_fixtures import more_officers, move, project  # noqa: F401  (fixtures)
 
 ERROR_KEYS = {"error", "message", "fields"}
@@ -24,6 +24,12 @@ def post(client, item_id, **body):
     return client.post(f"/api/v1/items/{item_id}/transition", json=body)
 
 
+def submit(app, client, item_id):
+    """The owner provides what the item needs, then (re)submits it through the API."""
+    provide_materials(app, item_id)
+    return post(client, item_id, to="submitted")
+
+
 def as_user(app, username):
     client = app.test_client()
     assert login(client, username).status_code == 302
@@ -33,7 +39,7 @@ def as_user(app, username):
 def test_owner_submits_officer_returns_owner_resubmits_officer_approves_owner_rates(app, project):
     item = project["items"]["land_transfer"]
     owner, planner = as_user(app, "owner"), as_user(app, "planner")
-    r = post(owner, item, to="submitted")
+    r = submit(app, owner, item)
     assert r.status_code == 200 and r.json["status"] == "submitted"
     assert r.json["allowed"] == [] and r.json["due_date"]
     queue = planner.get("/api/v1/queue").json
@@ -47,7 +53,7 @@ def test_owner_submits_officer_returns_owner_resubmits_officer_approves_owner_ra
     mine = next(i for i in seen["items"] if i["id"] == item)
     assert mine["status"] == "returned" and mine["missing_materials"] == ["宗地图", "出让公告"]
     assert {"id", "code", "status", "department", "due_date", "planned_finish", "overdue"} <= set(mine)
-    assert post(owner, item, to="submitted").json["status"] == "submitted"
+    assert submit(app, owner, item).json["status"] == "submitted"
     assert post(planner, item, to="accepted").json["status"] == "accepted"
     r = post(planner, item, to="approved", document_number="津滨规〔2026〕12号")
     assert r.json["status"] == "approved" and r.json["document_number"] == "津滨规〔2026〕12号"
@@ -64,7 +70,7 @@ def test_owner_submits_officer_returns_owner_resubmits_officer_approves_owner_ra
 def test_illegal_transition_is_409_listing_the_allowed_ones(app, project):
     item = project["items"]["land_transfer"]
     owner, planner = as_user(app, "owner"), as_user(app, "planner")
-    post(owner, item, to="submitted")
+    submit(app, owner, item)
     r = post(planner, item, to="approved", document_number="x")
     assert r.status_code == 409
     assert set(r.json) >= ERROR_KEYS and r.json["error"] == "illegal_transition"
@@ -74,7 +80,7 @@ def test_illegal_transition_is_409_listing_the_allowed_ones(app, project):
 def test_missing_inputs_are_400_naming_each_field(app, project):
     item = project["items"]["land_transfer"]
     owner, planner = as_user(app, "owner"), as_user(app, "planner")
-    post(owner, item, to="submitted")
+    submit(app, owner, item)
     r = post(planner, item, to="returned")
     assert r.status_code == 400 and set(r.json["fields"]) == {"reason", "missing_materials"}
     r = post(planner, item, to="refused")
@@ -89,7 +95,7 @@ def test_who_may_move_what(app, project):
     owner = as_user(app, "owner")
     r = post(as_user(app, "planner"), item, to="submitted")
     assert r.status_code == 403 and set(r.json) >= ERROR_KEYS
-    post(owner, item, to="submitted")
+    submit(app, owner, item)
     r = post(as_user(app, "officer"), item, to="accepted")  # 住建 officer on a 规划 item
     assert r.status_code == 403 and r.json["error"] == "forbidden"
     r = post(as_user(app, "owner2"), item, to="accepted")
@@ -111,7 +117,7 @@ def test_prerequisites_pending_is_409(app, project):
 def test_queue_is_for_officers_with_filters_and_limit(app, project):
     owner = as_user(app, "owner")
     for code in ("land_transfer", "eia_registration"):
-        post(owner, project["items"][code], to="submitted")
+        submit(app, owner, project["items"][code])
     assert owner.get("/api/v1/queue").status_code == 403
     assert app.test_client().get("/api/v1/queue").status_code == 401
     planner = as_user(app, "planner")

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from coordinator.extensions import db
+from tests.conftest import provide_materials
 
 from tests.owner.test_e2e_browser import (  # noqa: F401  (fixtures; skips the module without Chromium)
     PASSWORD, _empty_tables, _new_page, browser, expect, live_server,
@@ -43,12 +44,14 @@ def ready_item(live_server):
         project = db.session.scalar(select(Project).where(Project.name == "滨海新区智能物流仓库"))
         items = {i.code: i.id for i in project.current_plan.items}
         for code, officer in (("project_filing", drc), ("design_scheme_review", planner)):
+            provide_materials(app, items[code])
             transition(owner, items[code], "submitted")
             transition(officer, items[code], "accepted")
             transition(officer, items[code], "approved", document_number=f"E2E-{code}")
         project_id, item_id = project.id, items["construction_drawing_review"]
         assert db.session.get(PlanItem, item_id).status == "not_submitted"
         db.session.remove()
+    provide_materials(app, item_id)
     yield base, project_id, item_id
     _empty_tables(app)
 
@@ -69,12 +72,12 @@ def _shot(page, name: str) -> None:
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-def test_submit_return_resubmit_approve_rate(browser, ready_item):
+def test_submit_return_resubmit_approve_rate(browser, ready_item, live_server):
     base, project_id, item_id = ready_item
     owner_ctx, owner = _page(browser, base, "demo-owner", "/owner/projects")
     officer_ctx, officer = _page(browser, base, "demo-officer", "/officer/queue")
     try:
-        waiting = int(officer.locator('[data-count="submitted"]').inner_text())  # the demo data's own
+        submitted_before = int(officer.locator('[data-count="submitted"]').inner_text())  # the demo's own work
         row = owner.locator(f"#item-{item_id}")
         owner.goto(f"/owner/projects/{project_id}")
         expect(row).to_contain_text("未申报")
@@ -85,16 +88,16 @@ def test_submit_return_resubmit_approve_rate(browser, ready_item):
         # The officer finds it in the queue; the htmx filter swaps only the table.
         officer.reload()
         expect(officer.locator("#queue")).to_contain_text("施工图设计文件审查")
-        expect(officer.locator('[data-count="submitted"]')).to_have_text(str(waiting + 1))
+        expect(officer.locator('[data-count="submitted"]')).to_have_text(str(submitted_before + 1))
         officer.select_option("#state", "returned")
         expect(officer.locator("#queue")).to_contain_text("没有符合条件的事项")
         assert "state=returned" in officer.url
         officer.select_option("#state", "")
-        officer.locator(f"#queue a[href=\"/officer/items/{item_id}\"]").click()
+        officer.locator(f'#queue a[href="/officer/items/{item_id}"]').click()
         officer.wait_for_url(f"**/officer/items/{item_id}")
         expect(officer.locator(".checklist-materials")).to_contain_text("岩土工程勘察报告")
         form = officer.locator("form.action-returned")
-        form.get_by_label("岩土工程勘察报告").check()
+        form.get_by_label("岩土工程勘察报告", exact=True).check()
         form.get_by_label("其他材料（每行一项）").fill("建设单位授权委托书")
         form.get_by_label("理由").fill("勘察报告缺少审查合格书")
         _shot(officer, "officer-item")
@@ -108,6 +111,7 @@ def test_submit_return_resubmit_approve_rate(browser, ready_item):
         expect(row).to_contain_text("岩土工程勘察报告")
         expect(row).to_contain_text("建设单位授权委托书")
         _shot(owner, "owner-returned")
+        provide_materials(live_server[0], item_id)  # the named materials (uploads: test_e2e_materials)
         row.get_by_role("button", name="重新申报").click()
         expect(row).to_contain_text("已申报")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.conftest import login
+from tests.conftest import login, provide_materials
 from tests.tracking.tracking_fixtures import approve, more_officers, move, project  # noqa: F401
 
 
@@ -26,6 +26,7 @@ def test_officers_land_on_their_queue(app, project):
 
 def test_queue_page_filters_and_counts(app, project):
     owner = as_user(app, "owner")
+    provide_materials(app, project['items']['land_transfer'])
     owner.post(f"/owner/items/{project['items']['land_transfer']}/submit")
     move(app, project["users"]["owner"], project["items"]["eia_registration"], "submitted",
          today=dt.date.today() - dt.timedelta(days=30))
@@ -49,6 +50,7 @@ def test_item_page_actions_materials_and_audit_log(app, project):
     approve(app, project, "project_filing", "drc_officer")
     approve(app, project, "design_scheme_review", "planning_officer")
     owner, officer = as_user(app, "owner"), as_user(app, "officer")
+    provide_materials(app, item)
     assert owner.post(f"/owner/items/{item}/submit").status_code == 303
     html = page(officer, f"/officer/items/{item}")
     assert "施工图设计文件（含消防、人防、节能专篇）" in html  # the materials checklist
@@ -65,6 +67,7 @@ def test_item_page_actions_materials_and_audit_log(app, project):
     assert "图纸缺审查章" in html and "建设单位授权书" in html and "退回补正" in html
     mine = page(owner, f"/owner/projects/{project['id']}")
     assert "需补正的材料" in mine and "岩土工程勘察报告" in mine and "重新申报" in mine
+    provide_materials(app, item)
     assert owner.post(f"/owner/items/{item}/submit").status_code == 303
     r = officer.post(f"/officer/items/{item}/transition", data={"to": "accepted"})
     assert r.status_code == 303
@@ -82,6 +85,7 @@ def test_item_page_actions_materials_and_audit_log(app, project):
 
 def test_other_department_and_stale_actions(app, project):
     item = project["items"]["land_transfer"]
+    provide_materials(app, item)
     as_user(app, "owner").post(f"/owner/items/{item}/submit")
     assert as_user(app, "officer").get(f"/officer/items/{item}").status_code == 403
     assert as_user(app, "officer").post(f"/officer/items/{item}/transition", data={"to": "accepted"}).status_code == 403
@@ -99,6 +103,7 @@ def test_owner_sees_planned_and_projected_dates(app, project):
 
 def test_due_date_calendar(app, project):
     item = project["items"]["land_transfer"]
+    provide_materials(app, item)
     as_user(app, "owner").post(f"/owner/items/{item}/submit")
     planner = as_user(app, "planner")
     due = dt.date.today()

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from coordinator.extensions import db
-from tests.conftest import PASSWORD, TODAY, example_answers
+from tests.conftest import PASSWORD, TODAY, example_answers, provide_materials
 
 LAND_DATE = dt.date(2026, 9, 15)
 
@@ -44,10 +44,17 @@ def project(app, more_officers):
 
 
 def move(app, user_id: int, item_id: int, to: str, today: dt.date = TODAY, **inputs):
-    """Transition through the service; returns the new status."""
+    """Transition through the service; returns the new status. A first
+    (re)submission comes with the materials it needs (uploaded first)."""
     from coordinator.accounts.models import User
+    from coordinator.projects.models import PlanItem
     from coordinator.tracking.service import transition
 
+    with app.app_context():
+        item = db.session.get(PlanItem, item_id)
+        submits = to == "submitted" and item is not None and item.status in ("not_submitted", "returned")
+    if submits:
+        provide_materials(app, item_id)
     with app.app_context():
         item = transition(db.session.get(User, user_id), item_id, to, today=today, **inputs)
         status = item.status

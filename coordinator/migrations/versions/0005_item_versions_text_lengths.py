@@ -1,11 +1,11 @@
 """plan item versions, text columns as long as their validation
 
 Revision ID: 0005
-Revises: 0006
+Revises: 0009
 Create Date: 2026-12-03 10:00:00
 
-Written beside 0006 (both from 0004) and chained after it when merged: a
-database already at 0006 upgrades through this one.
+Written beside 0006–0009 (all from 0004) and chained after them when
+merged: a database already at 0009 upgrades through this one.
 
 - ``plan_item.version``: transitions of one item are serialised; a
   transition applies only to the version it was decided on.
@@ -19,16 +19,16 @@ import sqlalchemy as sa
 
 
 revision = '0005'
-down_revision = '0006'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
 #: (table, column, old length, new length, nullable)
 WIDENED = [
     ('project', 'district', 100, 200, False),
-    ('hookup_request', 'district', 100, 200, False),
-    ('hookup_request', 'contact_name', 120, 200, False),
-    ('hookup_request', 'contact_phone', 40, 200, True),
+    ('service_request', 'district', 100, 200, False),
+    ('service_request', 'contact_name', 120, 200, True),
+    ('service_request', 'contact_phone', 40, 200, True),
     ('admin_audit_entry', 'entity_id', 64, 200, False),
 ]
 

@@ -107,9 +107,17 @@ def cover(doc: "_Document") -> list[PdfPage]:
     total = plan.get("total_working_days", 0)
     serial = plan.get("serial_working_days", 0)
     saved = plan.get("saved_working_days", (serial or 0) - (total or 0))
-    cw = (right_w - 10) / 3
-    figures = ((total, C_ACCENT, "个工作日（并联审批总工期）"), (serial, C_MUTED, "个工作日（逐项串联办理）"),
-               (saved, C_OK, "个工作日（并联节省）"))
+    # Each figure labelled in words: the whole schedule, the government's share
+    # of it, the way to the permit, and the like-with-like saving.
+    figures = [(total, C_ACCENT, "个工作日：全程总工期（含前期准备和验收）")]
+    if plan.get("government_working_days") is not None:
+        figures.append((plan["government_working_days"], C_MUTED, "个工作日：政府审批时间（关键路径上的承诺时限）"))
+    if plan.get("to_permit_working_days") is not None:
+        figures.append((plan["to_permit_working_days"], C_MUTED, "个工作日：启动至取得施工许可"))
+    parallel = plan.get("parallel_review_working_days")
+    figures.append((saved, C_OK, f"个工作日：并联审批节省（同样的审批串联 {serial}、并联 {parallel} 个工作日）"
+                    if parallel is not None else "个工作日（并联节省）"))
+    cw = (right_w - 10) / len(figures)
     bottoms = []
     for i, (value, colour, label) in enumerate(figures):
         fx = right_x + i * cw
@@ -117,7 +125,7 @@ def cover(doc: "_Document") -> list[PdfPage]:
         bottoms.append(cv.lines([(label, C_MUTED)], FIGURE_LABEL, fx + 3, fy, cw - 6, centre=True) + 6)
     fig_bottom = max(bottoms)
     cv.ops[:0] = [("rect", right_x + i * cw, y, cw, fig_bottom - y, HEX("#f7f9fc"), C_LANE_LINE, 0.6)
-                  for i in range(3)]
+                  for i in range(len(figures))]
     ry = fig_bottom + 6
     facts = []
     if plan.get("start_date"):
@@ -131,6 +139,13 @@ def cover(doc: "_Document") -> list[PdfPage]:
     path = [names.get(str(c), str(c)) for c in plan.get("critical_path") or []]
     if path:
         facts.append(("关键路径", " → ".join(path)))
+    completion = next((it for it in doc.items if it.get("code") == "construction_complete"), None)
+    if completion is not None:
+        lag = int(completion.get("lag") or 0)
+        facts.append(("施工工期", f"{lag} 个工作日（已计入竣工验收阶段日期）" if lag
+                      else "未填写：竣工验收阶段的日期不含施工时间"))
+    for notice in plan.get("notices") or ():
+        facts.append(("项目分类", f"{notice.get('title', '')}：{notice.get('text', '')}"))
     n_tasks = sum(1 for it in doc.items if it.get("kind") != "milestone")
     facts.append(("事项", f"{n_tasks} 个办理事项、{len(doc.items) - n_tasks} 个里程碑，分 {len(doc.stages)} 个阶段"))
     for key, value in facts:
