@@ -54,6 +54,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     from . import models  # noqa: F401  (every model registered with the metadata)
     from .accounts.views import blueprint as accounts_bp
+    from .agents.views import blueprint as agent_bp
     from .admin import blueprint as admin_bp
     from .companies.views import blueprint as companies_bp
     from .api import blueprint as api_bp
@@ -64,6 +65,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .owner import blueprint as owner_bp
     from .licences.views import blueprint as licences_bp
     from .materials.storage import init_storage
+    from .problems.views import blueprint as problems_bp
     from .security import init_security
     from .utility import blueprint as utility_bp
 
@@ -78,6 +80,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(licences_bp)
     init_storage(app)
+    app.register_blueprint(problems_bp)
+    app.register_blueprint(agent_bp)
     init_security(app)
     from .accounts.oidc import init_oidc
 
@@ -100,6 +104,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
             return redirect(url_for("utility.inbox"))
         if current_user.role.value == "admin":
             return redirect(url_for("admin.index"))
+        if current_user.role.value == "agent":
+            return redirect(url_for("agent.workspace"))
         return render_template("home.html")
 
     @app.context_processor

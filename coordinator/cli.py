@@ -87,9 +87,17 @@ def rules() -> None:
 @rules.command("check")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 def rules_check(directory) -> None:
-    """Validate the rule base in DIRECTORY (default: the configured one)."""
+    """Validate the rule base in DIRECTORY (default: the configured one),
+    with the 办不成事 loop's time limits (problems.yaml)."""
+    from .problems.rules import load_problem_rules
+
     rb = _load(directory)
-    click.echo(f"ok: {rb.title} {rb.version} — {len(rb.questions)} questions, {len(rb.items)} items")
+    try:
+        steps = load_problem_rules(_rules_dir(directory)).steps
+    except RuleBaseError as exc:
+        _fail(exc)
+    click.echo(f"ok: {rb.title} {rb.version} — {len(rb.questions)} questions, {len(rb.items)} items, "
+               f"{len(steps)} problem-loop steps")
 
 
 @rules.command("test")
@@ -118,10 +126,14 @@ def _load(directory):
     try:
         return load_rule_base(_rules_dir(directory))
     except RuleBaseError as exc:
-        click.echo(f"the rule base has {len(exc.errors)} error(s):", err=True)
-        for error in exc.errors:
-            click.echo(f"  {error}", err=True)
-        sys.exit(1)
+        _fail(exc)
+
+
+def _fail(exc: RuleBaseError) -> None:
+    click.echo(f"the rule base has {len(exc.errors)} error(s):", err=True)
+    for error in exc.errors:
+        click.echo(f"  {error}", err=True)
+    sys.exit(1)
 
 
 @main.command("init-db")
@@ -196,11 +208,12 @@ def deliver(once: bool, batch: int) -> None:
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="The day to judge deadlines on (default: today).")
 def escalate(today) -> None:
     """Remind providers and agencies of today's claim and quote deadlines,
-    escalate unanswered requests past theirs and warn about overdue
-    connection targets."""
+    escalate unanswered requests past theirs, warn about overdue connection
+    targets, and remind and escalate late 办不成事 steps."""
     from . import create_app
     from .hookups.service import escalate_unclaimed, warn_overdue_targets
     from .intermediaries.service import sweep as sweep_intermediaries
+    from .problems.service import sweep_problems
 
     app = create_app()
     day = today.date() if today else None
@@ -208,7 +221,9 @@ def escalate(today) -> None:
         escalated = escalate_unclaimed(day)
         unquoted = sweep_intermediaries(day)
         overdue = warn_overdue_targets(day)
-    click.echo(f"escalated {escalated}, overdue warnings {overdue}, unquoted service requests escalated {unquoted}")
+        problems = sweep_problems(day)
+    click.echo(f"escalated {escalated}, overdue warnings {overdue}, unquoted service requests escalated {unquoted}, "
+               f"problem steps escalated {problems}")
 
 
 def _safe_url(url: str) -> str:

@@ -46,6 +46,7 @@ class Config:
 
     # Advance utility service and notifications (README "Utility hookups and notifications").
     HOOKUP_CLAIM_LIMIT_DAYS = int(os.environ.get("HOOKUP_CLAIM_LIMIT_DAYS", "2"))
+    AGENT_CLAIM_LIMIT_DAYS = int(os.environ.get("AGENT_CLAIM_LIMIT_DAYS", "1"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"

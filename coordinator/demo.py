@@ -16,6 +16,7 @@ from werkzeug.security import generate_password_hash
 
 from .accounts.models import Organisation, OrganisationKind, Role, User
 from .accounts.service import create_user
+from .agents.service import claim, request_agent
 from .extensions import db
 from .governance.service import current_calendar, current_rules
 from .hookups.service import claim_hookup, hookups_of, report_progress
@@ -26,7 +27,8 @@ from .projects.service import create_project
 from .rendering.pdf import pdf_font
 from .tracking.service import rate, transition
 
-DEMO_USERS = ("demo-owner", "demo-officer", "demo-utility", "demo-admin", "demo-agency", "demo-agency-2")
+DEMO_USERS = ("demo-owner", "demo-officer", "demo-utility", "demo-admin", "demo-agency", "demo-agency-2",
+              "demo-agent")
 #: The demo agencies: code, name, services, the user (two, so that comparing quotes means something).
 DEMO_AGENCIES = (
     ("agency_binhai_eco", "天津滨海环科咨询有限公司", ("eia", "energy", "soil_water"), "demo-agency"),
@@ -84,13 +86,16 @@ CHEMICAL_PLANT_STORY = (
 
 def seed_organisations() -> None:
     """One organisation per department of the rule base (idempotent), the
-    coordinator office, and the utility providers of ``rules/providers.yaml``."""
+    coordinator office, its 帮办代办 station for 滨海新区, and the utility
+    providers of ``rules/providers.yaml``."""
     rules = current_rules()
     existing = set(db.session.scalars(select(Organisation.code)))
     for dept in rules.departments.values():
         if dept.kind != "utility" and dept.code not in existing:
             db.session.add(Organisation(kind=OrganisationKind.department, code=dept.code, name=dept.name))
-    extra = [Organisation(kind=OrganisationKind.coordinator, code="gov_service", name="区政务服务办公室")]
+    extra = [Organisation(kind=OrganisationKind.coordinator, code="gov_service", name="区政务服务办公室"),
+             Organisation(kind=OrganisationKind.service_station, code="binhai_service_station",
+                          name="滨海新区政务服务中心帮办代办窗口", districts=["滨海新区"])]
     extra += [Organisation(kind=OrganisationKind.utility, code=p.code, name=p.name, utility=p.utility,
                            districts=list(p.districts)) for p in rules.providers]
     db.session.add_all(o for o in extra if o.code not in existing)
@@ -129,6 +134,7 @@ def seed_demo(password: str | None = None, today: dt.date | None = None) -> str:
             officers.setdefault(dept.code, officer)
     utility = user("demo-utility", Role.utility, "滨海供电客户经理", org["power_binhai"])
     user("demo-admin", Role.admin, "区政务服务办", org["gov_service"])
+    agent = user("demo-agent", Role.agent, "滨海新区帮办代办员", org["binhai_service_station"])
     today = today or dt.date.today()
     for code, name, services, username in DEMO_AGENCIES:
         agency = register_agency(code, name, ["滨海新区"])
@@ -139,7 +145,9 @@ def seed_demo(password: str | None = None, today: dt.date | None = None) -> str:
     db.session.commit()
     cal = current_calendar()
     warehouse = _example("warehouse")
-    create_project(owner, "滨海新区智能物流仓库", warehouse, land_date=today + dt.timedelta(days=90), today=today)
+    in_hand = create_project(owner, "滨海新区智能物流仓库", warehouse, land_date=today + dt.timedelta(days=90),
+                             today=today)
+    claim(agent, request_agent(owner, in_hand.id, today=today).id, today=today)  # demo-agent holds it
 
     started = cal.shift(today, -8)
     plant = create_project(owner, "南港工业区精细化工厂房", _example("chemical_plant"), today=started)

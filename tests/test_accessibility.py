@@ -67,6 +67,10 @@ PAGES = [
     Page("company registration", None, lambda app: "/register"),
     Page("forgotten password", None, lambda app: "/password/forgot"),
     Page("the owner's company", "demo-owner", lambda app: "/company"),
+    Page("agent's workspace", "demo-agent", lambda app: "/agent/"),
+    Page("agent on the owner's project", "demo-agent", lambda app: f"/owner/projects/{demo_project_id(app)}"),
+    Page("reporting a problem", "demo-owner", lambda app: "/problems/new"),
+    Page("problem ledger", "demo-admin", lambda app: "/problems/ledger"),
 ]
 
 
@@ -197,7 +201,7 @@ def demo_accounts(app):
         db.session.remove()
 
 
-@pytest.mark.parametrize("username", [None, "demo-owner", "demo-officer", "demo-utility", "demo-admin"])
+@pytest.mark.parametrize("username", [None, "demo-owner", "demo-officer", "demo-utility", "demo-admin", "demo-agent"])
 def test_every_form_field_has_a_label(app, client, demo_accounts, username):
     if username:
         response = client.post("/login", data={"username": username, "password": PASSWORD})

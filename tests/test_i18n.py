@@ -147,6 +147,7 @@ def test_questionnaire_is_chinese_by_default(app, client, users):
 def project_id(app, users):
     from coordinator.accounts.models import User
     from coordinator.extensions import db
+    from coordinator.projects import service
 
     with app.app_context():
         owner = db.session.get(User, users["owner"])

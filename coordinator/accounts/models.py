@@ -27,14 +27,18 @@ class Role(str, enum.Enum):
     officer = "officer"
     utility = "utility"
     admin = "admin"
-    agency = "agency"
+    #: 帮办代办员: works projects on their owners' behalf (coordinator.agents)
     agent = "agent"
+    #: an intermediary agency's staff: quotes and delivers reports (coordinator.intermediaries)
+    agency = "agency"
 
 
 class OrganisationKind(str, enum.Enum):
     department = "department"
     utility = "utility"
     coordinator = "coordinator"
+    #: a 政务服务 station of the office or a zone, whose agents serve its ``districts``
+    service_station = "service_station"
     agency = "agency"
 
 

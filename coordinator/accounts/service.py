@@ -188,6 +188,8 @@ def _check_membership(role: Role, organisation: Organisation | None) -> None:
         raise AccountError("organisation_id", "an officer belongs to a department")
     if role == Role.utility and (organisation is None or organisation.kind != OrganisationKind.utility):
         raise AccountError("organisation_id", "utility staff belong to a utility provider")
+    if role == Role.agent and (organisation is None or organisation.kind != OrganisationKind.service_station):
+        raise AccountError("organisation_id", "an agent belongs to a 帮办代办 service station")
     if role == Role.agency and (organisation is None or organisation.kind != OrganisationKind.agency):
         raise AccountError("organisation_id", "agency staff belong to an agency")
 

@@ -230,6 +230,14 @@ class ProjectServiceRequestSchema(Schema):
     events = fields.List(fields.Nested(HookupEventSchema))
 
 
+class ProjectAgentSchema(Schema):
+    """The agent (帮办代办员) holding a project, and what the owner granted."""
+
+    username = fields.String()
+    display_name = fields.String()
+    granted = fields.List(fields.String(), metadata={"description": "answers, materials, submit, award"})
+
+
 class ProjectSchema(Schema):
     """A stored project (SPEC §4.4): its current answers, plan and item statuses."""
 
@@ -243,6 +251,8 @@ class ProjectSchema(Schema):
     items = fields.List(fields.Nested(ProjectItemSchema))
     hookups = fields.List(fields.Nested(HookupSchema))
     service_requests = fields.List(fields.Nested(ProjectServiceRequestSchema))
+    agent = fields.Nested(ProjectAgentSchema, allow_none=True,
+                          metadata={"description": "the agent holding the project (null when none)"})
 
 
 class ProjectSummarySchema(Schema):

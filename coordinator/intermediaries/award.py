@@ -28,7 +28,7 @@ def award(request_id: int, user: User, quote_id: Any, today: dt.date | None = No
     agencies are told, and the plan's preparation item takes the quote's
     working days."""
     today = today or dt.date.today()
-    request = owner_request(user, request_id)
+    request = owner_request(user, request_id, "award")
     quote = next((q for q in request.quotes if q.id == quote_id and q.status == "submitted"), None)
     if not whole_number(quote_id, 1, 2**31 - 1) or quote is None:
         if request.status not in (OFFERED, QUOTED):
@@ -42,7 +42,7 @@ def engage_outside(request_id: int, user: User, agency_name: Any, fee_yuan: Any,
     """The owner records an agency engaged outside the platform: a quote in
     its name, awarded at once."""
     today = today or dt.date.today()
-    request = owner_request(user, request_id)
+    request = owner_request(user, request_id, "award")
     errors: dict[str, list[str]] = {}
     if not isinstance(agency_name, str) or not agency_name.strip() or len(agency_name) > 200:
         errors["agency"] = ["the agency's name, at most 200 characters"]

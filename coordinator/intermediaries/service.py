@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Organisation, OrganisationKind, Role, User, utcnow
+from ..agents.acts import record_act
 from ..extensions import db
 from ..governance.service import current_calendar, current_rules
 from ..notifications.outbox import enqueue
@@ -321,13 +322,14 @@ def report_progress(request_id: int, user: User, to: str, note: str = "", on: dt
 # --- the owner's side -------------------------------------------------------------------
 
 
-def owner_request(user: User, request_id: int) -> IntermediaryRequest:
-    """The request if ``user`` acts for its project's owner: 404 when there is
+def owner_request(user: User, request_id: int, act: str | None = None) -> IntermediaryRequest:
+    """The request if ``user`` acts for its project's owner (for ``act``, see
+    :func:`~coordinator.projects.access.acts_for_owner`): 404 when there is
     no such request, :class:`NotTheOwner` (403) for anyone else."""
     request = db.session.get(IntermediaryRequest, request_id)
     if request is None:
         raise RequestNotFound()
-    if not acts_for_owner(user, request.project):
+    if not acts_for_owner(user, request.project, act):
         raise NotTheOwner()
     return request
 

@@ -208,8 +208,9 @@ def provide(item: PlanItem, material: str | None, filename: str | None, data: by
 
 def upload(user: User, item: PlanItem, material: str | None, filename: str | None, data: bytes,
            replaces: int | None = None) -> MaterialFile:
-    """The owner uploads a file for a material (anyone else who can see the item: 403)."""
-    if not acts_for_owner(user, item.project):
+    """The owner, or its agent granted ``materials``, uploads a file for a
+    material (anyone else who can see the item: 403)."""
+    if not acts_for_owner(user, item.project, "materials"):
         raise MaterialError(403, "forbidden", "only the project's owner uploads its materials")
     return provide(item, material, filename, data, user, UPLOAD, replaces)
 
@@ -284,7 +285,7 @@ def commitment_letter_text(item: PlanItem) -> str:
 def confirm_commitment(user: User, item: PlanItem) -> CommitmentLetter:
     """The owner confirms the item's 告知承诺书 (once): its listed proofs count
     as provided. 409 for an item not under 告知承诺 or already with its department."""
-    if not acts_for_owner(user, item.project):
+    if not acts_for_owner(user, item.project, "materials"):
         raise MaterialError(403, "forbidden", "only the project's owner confirms its commitment letter")
     if item.mode != lifecycle.COMMITMENT:
         raise MaterialError(409, "not_commitment", "this item is not handled under 告知承诺")

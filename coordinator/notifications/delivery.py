@@ -216,14 +216,19 @@ def deliver_all_due(batch: int = 50) -> BatchResult:
 
 
 def sweep(today: dt.date | None = None) -> None:
-    """The periodic service-request duties: claim and quote reminders,
-    escalation of unanswered requests, warnings about overdue connection targets."""
+    """The periodic duties: claim and quote reminders, escalation of
+    unanswered service requests (hookups, intermediaries, 帮办代办),
+    warnings about overdue connection targets, and late 办不成事 steps."""
+    from ..agents.service import sweep_agent_requests
     from ..hookups.service import escalate_unclaimed, warn_overdue_targets
     from ..intermediaries.service import sweep as sweep_intermediaries
+    from ..problems.service import sweep_problems
 
     escalate_unclaimed(today)
     sweep_intermediaries(today)
     warn_overdue_targets(today)
+    sweep_agent_requests(today)
+    sweep_problems(today)
 
 
 def run_worker(app: Flask, *, once: bool = False, batch: int = 50, stop: threading.Event | None = None) -> BatchResult:

@@ -18,7 +18,7 @@ from ..planning import limits
 from ..tracking import service
 from ..tracking.lifecycle import TransitionError
 from . import blueprint
-from .views import owner_required
+from .views import for_owner_required, owner_required
 
 
 class RatingForm(FlaskForm):
@@ -81,7 +81,7 @@ def _back(item_id: int):
 
 
 @blueprint.route("/items/<int:item_id>/submit", methods=["POST"])
-@owner_required
+@for_owner_required
 def submit_item(item_id: int):
     """Submit (or, after a return, resubmit) an item to its department."""
     back = _back(item_id)

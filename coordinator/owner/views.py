@@ -9,10 +9,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from werkzeug.exceptions import NotFound
+
 from ..planning import limits
 from ..accounts.forms import TokenForm
 from ..accounts.models import Role
 from ..accounts.service import issue_token, revoke_token
+from ..agents import service as agents
 from ..governance.service import current_rules
 from ..planning import AnswersError, make_plan
 from ..planning.planner import PlanOptions
@@ -23,6 +26,7 @@ from ..intermediaries.models import IntermediaryRequest
 from ..intermediaries.service import IntermediaryError, NotTheOwner
 from ..projects import service
 from ..servicerequests.service import RequestConflict, RequestNotFound
+from ..tracking.lifecycle import TransitionError
 from . import blueprint
 from .charts import plan_charts
 from .questionnaire import form_state, parse_form
@@ -34,15 +38,24 @@ SERVICE_STATUS_NAMES = {"offered": _l("待报价"), "quoted": _l("已报价"), "
 QUOTE_STATUS_NAMES = {"submitted": _l("已提交"), "awarded": _l("已中选"), "declined": _l("未中选")}
 
 
-def owner_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.role != Role.owner:
-            abort(403)
-        return view(*args, **kwargs)
+def _roles_required(*roles: Role):
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorate
+
+
+#: The owner's own pages (their project list, new projects, settings).
+owner_required = _roles_required(Role.owner)
+#: A project's pages: its owner, or the agent holding it (``project_for`` decides which project).
+for_owner_required = _roles_required(Role.owner, Role.agent)
 
 
 def _htmx() -> bool:
@@ -77,7 +90,7 @@ def new_project():
 
 
 @blueprint.route("/projects/<int:project_id>/answers", methods=["GET", "POST"])
-@owner_required
+@for_owner_required
 def edit_answers(project_id: int):
     """Change a project's answers: a new answer version and a new plan."""
     return _questionnaire(service.project_for(current_user, project_id))
@@ -150,12 +163,12 @@ def _preview(rules, answers, land_date):
 
 
 @blueprint.route("/projects/<int:project_id>")
-@owner_required
+@for_owner_required
 def project(project_id: int):
     project = service.project_for(current_user, project_id)
     plan = project.current_plan.plan
-    return render_template("owner/project.html", project=project, plan=plan, **_charts(plan),
-                           **_service_requests(project))
+    return render_template("owner/project.html", project=project, plan=plan, helper=agents.helper_of(project),
+                           acts=agents.ACTS, **_charts(plan), **_service_requests(project))
 
 
 def _service_requests(project) -> dict:
@@ -168,7 +181,7 @@ def _service_requests(project) -> dict:
 
 
 @blueprint.route("/service-requests/<int:request_id>/award", methods=["POST"])
-@owner_required
+@for_owner_required
 def award_quote(request_id: int):
     """Award a quote from the comparison on the plan page."""
     try:
@@ -192,8 +205,36 @@ def award_quote(request_id: int):
     return redirect(url_for("owner.project", project_id=project_id, _anchor="service-requests"), code=303)
 
 
-@blueprint.route("/projects/<int:project_id>/what-if", methods=["POST"])
+
+@blueprint.route("/projects/<int:project_id>/agent-requests", methods=["POST"])
 @owner_required
+def ask_for_agent(project_id: int):
+    """申请帮办代办 from the project page, granting the acts ticked."""
+    try:
+        agents.request_agent(current_user._get_current_object(), project_id, request.form.getlist("acts"))
+    except NotFound:
+        abort(404)
+    except (TransitionError, RequestConflict):
+        flash(_("请至少选择一项授权，且项目没有正在办理的帮办代办。"), "error")
+    else:
+        flash(_("已申请帮办代办，服务站点的帮办代办员认领后会与您联系。"), "success")
+    return redirect(url_for("owner.project", project_id=project_id, _anchor="agent"), code=303)
+
+
+@blueprint.route("/projects/<int:project_id>/agent/revoke", methods=["POST"])
+@owner_required
+def revoke_agent(project_id: int):
+    """The owner ends the agent's grant."""
+    try:
+        agents.revoke(current_user._get_current_object(), project_id)
+    except NotFound:
+        abort(404)
+    flash(_("已撤销帮办代办授权。"), "success")
+    return redirect(url_for("owner.project", project_id=project_id, _anchor="agent"), code=303)
+
+
+@blueprint.route("/projects/<int:project_id>/what-if", methods=["POST"])
+@for_owner_required
 def what_if(project_id: int):
     """Re-plan for another land date without storing it ("what if we win the land on …")."""
     project = service.project_for(current_user, project_id)
@@ -208,7 +249,7 @@ def what_if(project_id: int):
 
 
 @blueprint.route("/projects/<int:project_id>/land-date", methods=["POST"])
-@owner_required
+@for_owner_required
 def save_land_date(project_id: int):
     """Keep a land date: a new answer version and plan."""
     project = service.project_for(current_user, project_id)

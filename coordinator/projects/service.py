@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import Forbidden, NotFound
 
 from ..planning import limits
 from ..accounts.models import Role, User
+from ..agents.acts import record_act
+from ..agents.service import agent_json
 from ..extensions import db
 from ..governance.service import current_calendar, current_rules
 from ..hookups.service import project_hookups_json, sync_hookups
@@ -77,7 +79,10 @@ def revise_project(
     project: Project, user: User, answers: dict[str, Any], land_date: dt.date | None,
     commitment: bool = True, today: dt.date | None = None,
 ) -> ProjectPlan:
-    """Store a new version of the answers and its plan; older ones are kept."""
+    """Store a new version of the answers and its plan; older ones are kept.
+    Only the owner, or its agent when granted ``answers``, may (403)."""
+    if not acts_for_owner(user, project, "answers"):
+        raise Forbidden()
     plan = plan_project(current_rules(), answers, land_date, commitment, today, agreed_days(project))
     previous = project.current_plan
     stored = _store_plan(project, user, answers, land_date, commitment, plan)
@@ -85,6 +90,7 @@ def revise_project(
     project.district = str(plan.answers.get("district") or "")
     sync_hookups(project, plan, today)
     sync_service_requests(project, plan, today)
+    record_act(user, project, "answers", f"第 {len(project.answer_sets)} 版答案", {"version": len(project.answer_sets)})
     db.session.commit()
     return stored
 
@@ -203,6 +209,7 @@ def project_json(project: Project) -> dict[str, Any]:
             for i in (plan.items if plan else [])
         ],
         "hookups": project_hookups_json(project),
+        "agent": agent_json(project),
         "service_requests": project_requests_json(project),
     }
 

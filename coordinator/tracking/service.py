@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import Forbidden, NotFound
 
 from ..accounts.models import Role, User, utcnow
+from ..agents.acts import owner_side, record_act
 from ..extensions import db
 from ..hookups.service import hookups_of
 from ..licences.models import Licence
@@ -78,9 +79,10 @@ def _columns(t: TrackedItem) -> dict[str, Any]:
 
 
 def role_on(user: User, item: PlanItem) -> str | None:
-    """``owner`` for the project's owner, ``department`` for an officer of
-    the item's department, ``None`` for anyone else."""
-    if acts_for_owner(user, item.project):
+    """``owner`` for whoever may submit for the project's owner (the owner,
+    or its agent when granted), ``department`` for an officer of the item's
+    department, ``None`` for anyone else."""
+    if acts_for_owner(user, item.project, "submit"):
         return OWNER
     if user.role == Role.officer and user.organisation is not None and user.organisation.code == item.department:
         return DEPARTMENT
@@ -94,7 +96,7 @@ def item_for(user: User, item_id: int) -> PlanItem:
     item = db.session.get(PlanItem, item_id)
     if item is None:
         raise NotFound()
-    if user.role == Role.admin or role_on(user, item) is not None:
+    if user.role == Role.admin or role_on(user, item) is not None or acts_for_owner(user, item.project):
         return item
     if user.role == Role.officer:
         raise Forbidden()
@@ -192,6 +194,10 @@ def transition(
         issue_licence(item, user, after.document_number, on)
     db.session.flush()
     _notify_owner(item, event, after)
+    if actor == OWNER:
+        record_act(user, item.project, "submit",
+                   f"{'重新申报' if before.status == RETURNED else '申报'}{item.name}（{item.code}）",
+                   {"item_id": item.id, "code": item.code, "to": after.status})
     db.session.commit()
     db.session.refresh(item)
     return item
@@ -219,7 +225,7 @@ def _notify_owner(item: PlanItem, event: ItemEvent, after: lifecycle.TrackedItem
     if after.due_date and event.to_status in ("accepted", "accepted_with_gaps"):
         lines.append(f"承诺办结日期：{after.due_date.isoformat()}")
     enqueue(f"item_{event.to_status}", f"{item.name}{notice.split('，')[0]}：{project.name}", "\n".join(lines),
-            users=[project.owner], link=f"/owner/projects/{project.id}",
+            users=owner_side(project), link=f"/owner/projects/{project.id}",
             payload={"project_id": project.id, "item_id": item.id, "code": item.code, "status": event.to_status},
             key=f"item-event:{event.id}")
 
@@ -233,7 +239,7 @@ def rate(user: User, item_id: int, score: int, comment: str = "") -> ItemRating:
     """The owner rates an approved item once (好差评); 404 for anyone but its
     owner, 409 before approval or a second time, 400 out of 1–5."""
     item = item_for(user, item_id)
-    if not acts_for_owner(user, item.project):
+    if not acts_for_owner(user, item.project, "rate"):  # the owner's own: never granted to an agent
         raise NotFound()
     if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
         raise InvalidRating("invalid", "the score is 1 to 5", fields={"score": ["between 1 and 5"]})

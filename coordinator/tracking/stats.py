@@ -162,25 +162,24 @@ def completions_per_week(records: Iterable[ItemRecord], weeks: int, today: dt.da
     return [(s, counts[s]) for s in starts]
 
 
-#: A text cell starting with one of these is a formula to a spreadsheet.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A text cell starting with one of these is read as a formula by spreadsheets (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value: object) -> object:
-    """A value as a CSV cell: floats with three decimals, and text a
-    spreadsheet would run as a formula (a project named ``=HYPERLINK(…)``)
-    prefixed with ``'`` so that it shows as the text it is. Numbers stay numbers."""
+    """A cell as written: floats to 3 places, ``None`` empty, and text that
+    a spreadsheet would run as a formula prefixed with ``'`` (shown as text)."""
     if value is None:
         return ""
     if isinstance(value, float):
         return f"{value:.3f}"
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """A CSV table (UTF-8 text, with a header row); cells by :func:`csv_cell`."""
+    """A CSV table (UTF-8 text, with a header row); formula cells escaped."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([csv_cell(h) for h in header])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 
+import pytest
 from hypothesis import given, strategies as st
 
 from coordinator.planning.calendar import WorkingCalendar
@@ -86,3 +87,12 @@ def test_completions_per_week_and_chart():
 def test_csv_has_a_header_and_one_line_per_row():
     text = to_csv(["部门", "准时率"], [["住建", 2 / 3], ["规划", None]])
     assert text.splitlines() == ["部门,准时率", "住建,0.667", "规划,"]
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+1", "-1+2", "@SUM(A1)", "\tx", "=HYPERLINK(\"http://x\")"])
+def test_csv_text_cells_that_spreadsheets_would_run_are_escaped(cell):
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(to_csv(["项目"], [[cell], [-3]]))))
+    assert rows[1:] == [[f"'{cell}"], ["-3"]]

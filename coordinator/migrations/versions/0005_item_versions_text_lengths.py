@@ -1,11 +1,11 @@
 """plan item versions, text columns as long as their validation
 
 Revision ID: 0005
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-03 10:00:00
 
-Written beside 0006–0009 (all from 0004) and chained after them when
-merged: a database already at 0009 upgrades through this one.
+Written beside 0006–0010 (all from 0004) and chained after them when
+merged: a database already at 0010 upgrades through this one.
 
 - ``plan_item.version``: transitions of one item are serialised; a
   transition applies only to the version it was decided on.
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 
 revision = '0005'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
