@@ -21,9 +21,11 @@ def _value(q: Question) -> st.SearchStrategy:
     high = min(q.maximum or 1e6, 200_000 if "area" in q.id else 2_000)
     if q.integer:
         return st.integers(int(low) + (1 if q.exclusive_minimum else 0), int(min(high, 300)))
-    # Round values so thresholds such as 300 m² or 1,000 tce are hit exactly too.
+    # Round values so thresholds such as 300 m², 1,000 tce, 500万 kWh, 30万元 or
+    # the areas of 51号令 第十四条 are hit exactly too.
     return st.one_of(
-        st.sampled_from([v for v in (1, 24, 160, 300, 1000, 5000, 10000, 50000) if v > low and v <= high]),
+        st.sampled_from([v for v in (1, 24, 30, 50, 54, 160, 300, 500, 1000, 2500, 5000, 10000, 15000, 20000,
+                                     40000, 50000) if v > low and v <= high]),
         st.integers(int(low) + 1, int(high)),
         st.floats(low, high, exclude_min=q.exclusive_minimum, allow_nan=False).filter(lambda x: x > 0 or not q.exclusive_minimum),
     )

@@ -108,7 +108,8 @@ def test_plan_json_has_the_public_shape(write):
     by_code = {i["code"]: i for i in plan["items"]}
     assert all(by_code[c]["critical"] for c in plan["critical_path"])
     assert plan["total_working_days"] > 0
-    assert plan["serial_working_days"] >= plan["total_working_days"]
+    assert plan["serial_working_days"] >= plan["parallel_review_working_days"] >= plan["government_working_days"]
+    assert plan["saved_working_days"] == plan["serial_working_days"] - plan["parallel_review_working_days"]
     assert by_code["construction_start"]["kind"] == "milestone"
     # Nothing starts before the planning date.
     assert min(i["start"] for i in plan["items"]) >= TODAY

@@ -27,10 +27,10 @@ class Role(str, enum.Enum):
     officer = "officer"
     utility = "utility"
     admin = "admin"
-    #: 帮办代办员: works projects on their owners' behalf (coordinator.agents)
-    agent = "agent"
     #: an intermediary agency's staff: quotes and delivers reports (coordinator.intermediaries)
     agency = "agency"
+    #: 帮办代办员: works projects on their owners' behalf (coordinator.agents)
+    agent = "agent"
 
 
 class OrganisationKind(str, enum.Enum):

@@ -24,7 +24,7 @@ class UploadForm(FlaskForm):
 class ItemEditForm(FlaskForm):
     committed_days = IntegerField(_l("承诺时限（工作日）"), validators=[InputRequired(), NumberRange(min=0, max=1000)])
     commitment_days = IntegerField(_l("告知承诺时限（工作日，可空）"), validators=[Optional(), NumberRange(min=0, max=1000)])
-    materials = TextAreaField(_l("申请材料（每行一项；“名称 | 容缺 | 说明”）"))
+    materials = TextAreaField(_l("申请材料（每行一项；“名称 | 容缺 | 说明 | 条件”）"))
     modes = TextAreaField(_l("办理方式（YAML）"), validators=[Length(max=MAX_YAML_BYTES)])
     applies_if = TextAreaField(_l("适用条件（YAML，可空）"), validators=[Length(max=MAX_YAML_BYTES)])
     valid_from = DateField(_l("生效日期（可空）"), validators=[Optional(), planning_date()])

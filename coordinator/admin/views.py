@@ -143,18 +143,24 @@ def _material_line(m: Any) -> str:
     if isinstance(m, str):
         return m
     parts = [m.get("name", ""), "" if m.get("essential", True) else OPTIONAL_MARKS[0], m.get("note", "")]
+    if m.get("if") is not None:  # a material needed only while its condition holds
+        parts.append(_yaml(m["if"]))
     return " | ".join(parts).rstrip(" |")
 
 
 def _parse_materials(text: str) -> list[Any]:
     out: list[Any] = []
     for line in text.splitlines():
-        parts = [p.strip() for p in line.split("|")]
+        parts = [p.strip() for p in line.split("|", 3)]
         if not parts[0]:
             continue
         optional = len(parts) > 1 and parts[1] in OPTIONAL_MARKS
         note = parts[2] if len(parts) > 2 else ""
-        if not optional and not note:
+        try:
+            condition = yaml.safe_load(parts[3]) if len(parts) > 3 and parts[3] else None
+        except yaml.YAMLError:
+            condition = parts[3]  # the rule checks reject it with its path
+        if not optional and not note and condition is None:
             out.append(parts[0])
         else:
             entry: dict[str, Any] = {"name": parts[0]}
@@ -162,6 +168,8 @@ def _parse_materials(text: str) -> list[Any]:
                 entry["essential"] = False
             if note:
                 entry["note"] = note
+            if condition is not None:
+                entry["if"] = condition
             out.append(entry)
     return out
 

@@ -19,6 +19,8 @@ from typing import Any, Mapping
 from ..planning.calendar import WorkingCalendar
 
 LAND_CONTRACT = "land_contract"
+# The land milestones: 出让合同 (auction) or 划拨决定书 (allocation).
+LAND_MILESTONES = (LAND_CONTRACT, "land_allocation")
 CONSTRUCTION_START = "construction_start"
 
 
@@ -83,7 +85,7 @@ def project_dates(
         earliest = max(enabled) if enabled else planned_start
         if entry.get("lag"):
             earliest = calendar.shift(earliest, int(entry["lag"]))
-        if code == LAND_CONTRACT and plan.get("land_date"):
+        if code in LAND_MILESTONES and plan.get("land_date"):
             earliest = max(earliest, planned_start)
         actual = actuals.get(code, Actual())
         if actual.finish is not None:

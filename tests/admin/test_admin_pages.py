@@ -39,7 +39,9 @@ def plant(app, users):
     """The demo chemical plant (lightning-protection acceptance applies)."""
     with app.app_context():
         owner = db.session.get(User, users["owner"])
-        project = create_project(owner, "南港工业区精细化工厂房", example_answers("chemical_plant"))
+        # Only uses hazardous chemicals: the lightning acceptance is on its critical path.
+        answers = {**example_answers("chemical_plant"), "hazardous_chemicals_role": "use_only"}
+        project = create_project(owner, "南港工业区精细化工厂房", answers)
         return project.id
 
 

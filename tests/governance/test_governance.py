@@ -88,7 +88,10 @@ def test_a_broken_rule_is_reported_with_file_and_path(seed):
 
 def test_impact_lists_only_changed_plans(seed, seed_rules):
     new = load_bundle(edit_item(seed, "lightning_protection_acceptance", {"committed_days": 8}))
-    cases = [ImpactCase(1, example_answers("chemical_plant"), None), ImpactCase(2, WAREHOUSE, None)]
+    # A plant that only uses hazardous chemicals: its lightning acceptance is on
+    # the critical path (a producing plant ends with the trial run instead).
+    plant = {**example_answers("chemical_plant"), "hazardous_chemicals_role": "use_only"}
+    cases = [ImpactCase(1, plant, None), ImpactCase(2, WAREHOUSE, None)]
     diffs = impact(seed_rules, new, cases, TODAY)
     assert [d.key for d in diffs] == [1]
     diff = diffs[0]

@@ -188,7 +188,7 @@ def test_owner_answers_the_questionnaire_and_replans_in_place(browser, demo):
 
         choose("investment", "enterprise")
         choose("land_supply", "auction")
-        type_in("district", "滨海新区")
+        choose("district", "滨海新区")
         yes_no("in_park", True)
         yes_no("regional_assessment_done", True)
         type_in("floor_area_m2", "12000")

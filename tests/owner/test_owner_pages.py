@@ -93,7 +93,8 @@ def test_questionnaire_works_without_javascript(owner_client):
 def test_preview_counts_items_and_days_when_complete(owner_client):
     fragment = owner_client.post("/owner/projects/new", headers=HX,
                                  data=form_for(example_answers(), action="preview")).get_data(as_text=True)
-    assert "个审批和报装事项" in fragment and "并联审批节省" in fragment
+    assert "个审批和报装事项" in fragment and "并联办理" in fragment and "节省" in fragment
+    assert "政府审批" in fragment  # like with like: the government reviews, serial vs parallel
 
 
 def test_preview_flags_wrong_answers_but_not_missing_ones(owner_client):
@@ -179,7 +180,9 @@ def test_editing_answers_makes_a_new_plan(app, owner_client):
         project = db.session.get(Project, project_id)
         assert len(project.answer_sets) == 2
         codes = {i.code for i in project.current_plan.items}
-        assert "fire_design_review" in codes
+        # A class C warehouse storing hazardous chemicals: the safety reviews of
+        # 危险化学品建设项目 (not 特殊建设工程: 第十四条（九） is for 易燃易爆 goods).
+        assert {"safety_condition_review", "lightning_protection_acceptance"} <= codes
         assert project.current_plan.land_day_eligible is False
 
 

@@ -127,7 +127,8 @@ def test_cover_says_what_the_project_is_and_whether_it_qualifies(warehouse):
         assert squeeze(reason) in flat
     # total vs serial working days
     assert str(plan["total_working_days"]) in cover and str(plan["serial_working_days"]) in cover
-    assert "个工作日（并联审批总工期）" in flat and "个工作日（逐项串联办理）" in flat
+    assert "个工作日：全程总工期（含前期准备和验收）" in flat and squeeze("同样的审批串联") in flat
+    assert "个工作日：政府审批时间（关键路径上的承诺时限）" in flat and "个工作日：启动至取得施工许可" in flat
     # the answers as the questionnaire words them: question texts and option labels
     project_type = RULES.questions["project_type"]
     assert project_type.text in flat and squeeze(project_type.label_of("warehouse")) in flat

@@ -16,7 +16,8 @@ LAND_DATE = dt.date(2026, 9, 15)
 
 @pytest.fixture
 def more_officers(app, users):
-    """A second 住建 officer and a 发改 officer."""
+    """A second 住建 officer and an officer of Binhai's 区政务服务办, which files
+    enterprise projects in 滨海新区 (not the 区发改委, since the 2026-12 review)."""
     from coordinator.accounts.models import Organisation, Role
     from coordinator.accounts.service import create_user
 
@@ -24,7 +25,7 @@ def more_officers(app, users):
         org = {o.code: o for o in db.session.scalars(select(Organisation))}
         made = {
             "officer2": create_user("officer2", PASSWORD, Role.officer, "住建审批员二", org["housing"]),
-            "drc_officer": create_user("drc", PASSWORD, Role.officer, "发改审批员", org["drc"]),
+            "drc_officer": create_user("drc", PASSWORD, Role.officer, "政务服务办审批员", org["binhai_approval"]),
         }
         db.session.commit()
         return {**users, **{k: u.id for k, u in made.items()}}
