@@ -45,18 +45,18 @@ def test_columns_that_copy_a_text_answer_are_as_long_as_the_answers_may_be():
 
 def test_a_project_with_the_longest_name_district_and_contact_is_stored(app, client, users):
     headers = bearer(app, users, "owner")
-    answers = {**example_answers(), "district": longest(limits.ANSWER_TEXT, "区"),
-               "contact_name": longest(limits.ANSWER_TEXT, "名"), "contact_phone": longest(limits.ANSWER_TEXT, "9")}
+    answers = {**example_answers(), "contact_name": longest(limits.ANSWER_TEXT, "名"),
+               "contact_phone": longest(limits.ANSWER_TEXT, "9")}  # (district is a choice now)
     response = client.post("/api/v1/projects", json={"name": longest(limits.NAME), "answers": answers}, headers=headers)
     assert response.status_code == 201, response.get_json()
     with app.app_context():
         project = db.session.get(Project, response.get_json()["id"])
-        assert project.name == longest(limits.NAME) and project.district == answers["district"]
+        assert project.name == longest(limits.NAME)
         request = db.session.scalar(select(HookupRequest).where(HookupRequest.project_id == project.id))
         assert request.contact_phone == answers["contact_phone"] and request.contact_name == answers["contact_name"]
 
 
-@pytest.mark.parametrize("field", ["contact_phone", "contact_name", "district"])
+@pytest.mark.parametrize("field", ["contact_phone", "contact_name"])
 def test_one_character_more_in_an_answer_is_a_400_naming_it(app, client, users, field):
     headers = bearer(app, users, "owner")
     answers = {**example_answers(), field: longest(limits.ANSWER_TEXT + 1, "9")}
