@@ -2,12 +2,14 @@
 are named in the reader's words, never by their field names."""
 from __future__ import annotations
 
+from tests.conftest import provide_materials
 from tests.tracking.test_tracking_pages import as_user, page
 from tests.tracking.tracking_fixtures import more_officers, project  # noqa: F401
 
 
 def test_refusing_needs_the_confirmation_box(app, project):
     item = project["items"]["land_transfer"]
+    provide_materials(app, item)
     as_user(app, "owner").post(f"/owner/items/{item}/submit")
     planner = as_user(app, "planner")
     assert 'name="refused-confirm_refusal"' in page(planner, f"/officer/items/{item}")
@@ -23,6 +25,7 @@ def test_refusing_needs_the_confirmation_box(app, project):
 
 def test_missing_inputs_are_named_by_their_labels(app, project):
     item = project["items"]["land_transfer"]
+    provide_materials(app, item)
     as_user(app, "owner").post(f"/owner/items/{item}/submit")
     r = as_user(app, "planner").post(f"/officer/items/{item}/transition", data={"to": "returned"})
     html = r.get_data(as_text=True)
