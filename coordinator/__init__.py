@@ -29,6 +29,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app)
+    from .config import ratelimit_storage
+
+    app.config["RATELIMIT_STORAGE_URI"] = ratelimit_storage(app.config)  # shared by every instance in production
     if app.config["PRODUCTION"]:
         from .config import ConfigError, production_problems
 

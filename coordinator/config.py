@@ -22,6 +22,17 @@ class Config:
     LOG_FORMAT = os.environ.get("LOG_FORMAT") or None
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 
+    # The largest request body (a rule-base zip is the largest legitimate
+    # one); above it: 413, as JSON in the API.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(6 * 1024 * 1024)))
+
+    # Where the login and token throttles count. Several app instances must
+    # share it: unset, it is Redis in production (REDIS_URL, default
+    # redis://127.0.0.1:6379/0) and this process's memory elsewhere
+    # (coordinator.create_app decides, after the overrides).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or None
+    REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
@@ -44,7 +55,11 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_FROM = os.environ.get("MAIL_FROM", "noreply@coordinator.local")
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+    # One deadline for a whole webhook delivery (connect, send, answer), in seconds.
     WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
+    # Networks webhooks may be sent to although they are not public
+    # (comma-separated, e.g. "10.20.0.0/16" for an intranet receiver).
+    WEBHOOK_ALLOWED_NETWORKS = os.environ.get("WEBHOOK_ALLOWED_NETWORKS", "")
     DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "8"))
     DELIVERY_BACKOFF_SECONDS = float(os.environ.get("DELIVERY_BACKOFF_SECONDS", "30"))
     DELIVERY_BACKOFF_MAX_SECONDS = float(os.environ.get("DELIVERY_BACKOFF_MAX_SECONDS", "21600"))
@@ -74,6 +89,13 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
 
 
+def ratelimit_storage(config) -> str:
+    """``RATELIMIT_STORAGE_URI``, or when unset: ``REDIS_URL`` in production
+    (every app instance counts the same attempts), ``memory://`` elsewhere."""
+    return config.get("RATELIMIT_STORAGE_URI") or (
+        config.get("REDIS_URL") or "redis://127.0.0.1:6379/0" if config.get("PRODUCTION") else "memory://")
+
+
 def production_problems(config) -> list[str]:
     """Why this configuration must not run in production (empty when it may)."""
     problems = []
@@ -81,6 +103,9 @@ def production_problems(config) -> list[str]:
         problems.append("SECRET_KEY is the development default or shorter than 32 characters")
     if str(config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("sqlite"):
         problems.append("DATABASE_URL points at SQLite; production runs on PostgreSQL")
+    if ratelimit_storage(config).startswith("memory://"):
+        problems.append("RATELIMIT_STORAGE_URI is memory://: each app instance would count login attempts on its "
+                        "own; point it (or REDIS_URL) at Redis")
     if not config.get("SESSION_COOKIE_SECURE"):
         problems.append("SESSION_COOKIE_SECURE is off; serve over HTTPS and set SESSION_COOKIE_SECURE=1")
     return problems

@@ -1,6 +1,7 @@
 """Flask extensions, created once and bound to the app in the factory."""
 from __future__ import annotations
 
+from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -27,6 +28,9 @@ class Base(DeclarativeBase):
     )
 
 
+API_PREFIX = "/api/"
+
+
 class CoordinatorApi(Api):
     """flask-smorest's Api with errors in the product's JSON shape:
     ``{"error": code, "message": str, "fields": {...}}``.
@@ -37,6 +41,12 @@ class CoordinatorApi(Api):
     DEFAULT_ERROR_RESPONSE_NAME = None
 
     def handle_http_exception(self, error: HTTPException):
+        """Every HTTP error of the app (flask-smorest registers this for all
+        of them): JSON in the API, an HTML page for people elsewhere."""
+        if not request.path.startswith(API_PREFIX):
+            from .errors import error_page
+
+            return error_page(error)
         data = getattr(error, "data", None) or {}
         fields = data.get("errors") or data.get("messages") or {}
         # webargs nests errors under their location ("json", "form", "files").

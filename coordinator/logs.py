@@ -129,6 +129,10 @@ class _StderrHandler(logging.StreamHandler):
     def stream(self, value) -> None:  # StreamHandler assigns it; stderr is always looked up
         pass
 
+    def format(self, record: logging.LogRecord) -> str:
+        # A lone surrogate in a logged value cannot be written as UTF-8: escape it.
+        return super().format(record).encode("utf-8", "backslashreplace").decode("utf-8")
+
 
 def init_logging(app: Flask) -> None:
     """Configure logging from the app's config (:func:`configure_logging`)

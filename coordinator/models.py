@@ -5,7 +5,7 @@ from .projects.models import AnswerSet, PlanItem, Project, ProjectPlan, Question
 from .tracking.models import ItemEvent, ItemRating  # noqa: F401
 from .servicerequests.models import ServiceOffer, ServiceRequest, ServiceRequestEvent  # noqa: F401
 from .hookups.models import HookupRequest, ProviderWebhook  # noqa: F401
-from .notifications.models import InboxMessage, Notification  # noqa: F401
+from .notifications.models import InboxMessage, Notification, OrganisationWebhook  # noqa: F401
 from .governance.models import CalendarEntry, RuleBaseVersion  # noqa: F401
 from .audit.models import AdminAuditEntry  # noqa: F401
 from .materials.models import CommitmentLetter, FileDownload, MaterialFile, StoredFile  # noqa: F401

@@ -38,6 +38,9 @@ def app(tmp_path_factory):
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test",
         "COORDINATOR_STORAGE_URL": str(tmp_path_factory.mktemp("files")),
+        # The tests' webhook receivers listen on loopback, which is refused
+        # unless allowed (the SSRF tests take this away again).
+        "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/32",
     })
     reset_schema(app)
     upgrade(app)
@@ -127,6 +130,31 @@ def login(client, username: str, password: str = PASSWORD):
 TODAY = dt.date(2026, 3, 2)
 
 
+@pytest.fixture
+def dns(monkeypatch):
+    """Give host names the addresses of a dict (``dns["hooks.example.cn"] =
+    "1.2.3.4"``; a list for several) as the webhooks' resolver sees them;
+    other names resolve as usual. Nothing is sent to these addresses unless
+    a test delivers to them (only loopback receivers are)."""
+    import socket
+
+    from coordinator.notifications import webhooks
+
+    table: dict[str, object] = {}
+    real = webhooks.resolve
+
+    def resolve(host, port):
+        if host not in table:
+            return real(host, port)
+        answer = table[host]
+        if isinstance(answer, Exception):
+            raise answer
+        addresses = answer if isinstance(answer, list) else [answer]
+        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port or 0))
+                for a in addresses]
+
+    monkeypatch.setattr(webhooks, "resolve", resolve)
+    return table
 def pdf_bytes(tag: str = "") -> bytes:
     """A small file that is a PDF by its content (distinct per ``tag``)."""
     return b"%PDF-1.4\n% " + tag.encode() + b"\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -30,6 +30,14 @@ def test_production_app_starts_with_safe_settings():
     assert create_app(SAFE).config["PRODUCTION"] is True
 
 
+def test_throttles_count_in_redis_by_default_in_production_and_not_in_memory():
+    """Every app instance must count the same login attempts (issue 16)."""
+    assert create_app(SAFE).config["RATELIMIT_STORAGE_URI"].startswith("redis://")
+    assert create_app({**SAFE, "PRODUCTION": False}).config["RATELIMIT_STORAGE_URI"] == "memory://"
+    with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI"):
+        create_app({**SAFE, "RATELIMIT_STORAGE_URI": "memory://"})
+
+
 def run(env_changes: dict) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "COORDINATOR_ENV")}
     env.update(env_changes)

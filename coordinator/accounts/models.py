@@ -11,6 +11,7 @@ from sqlalchemy import JSON, Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..planning import limits
 from ..extensions import db
 
 if TYPE_CHECKING:
@@ -51,8 +52,8 @@ class Organisation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[OrganisationKind] = mapped_column(Enum(OrganisationKind, native_enum=False, length=20))
-    code: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(limits.CODE), unique=True)
+    name: Mapped[str] = mapped_column(String(limits.NAME))
     utility: Mapped[str | None] = mapped_column(String(20))
     districts: Mapped[list[str]] = mapped_column(JSON, default=list)
     contacts: Mapped[str] = mapped_column(Text, default="")
@@ -66,15 +67,17 @@ class User(UserMixin, db.Model):
     """A person who logs in, with one role (and, for officers and utility
     staff, one organisation; for a project owner's staff, one company).
 
-    ``session_generation`` is part of the session's user id: raising it ends
-    every session of the user (password reset, removal from the company)."""
+    ``session_generation`` is part of the session's user id: raising it
+    (:meth:`end_sessions`: logout, a new password, deactivation, removal
+    from the company) ends every session of the user on every app instance,
+    since each reads it from the database when it loads the session's user."""
 
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(80), unique=True)
-    display_name: Mapped[str] = mapped_column(String(120))
-    email: Mapped[str | None] = mapped_column(String(200))
+    username: Mapped[str] = mapped_column(String(limits.USERNAME), unique=True)
+    display_name: Mapped[str] = mapped_column(String(limits.DISPLAY_NAME))
+    email: Mapped[str | None] = mapped_column(String(limits.EMAIL))
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
@@ -94,6 +97,9 @@ class User(UserMixin, db.Model):
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")
 
     def set_password(self, password: str) -> None:
+        """A new password ends the sessions opened with the old one."""
+        if self.password_hash:
+            self.end_sessions()
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
@@ -104,11 +110,11 @@ class User(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:  # Flask-Login: what the session keeps
-        return f"{self.id}.{self.session_generation}"
+        return f"{self.id}.{self.session_generation or 0}"
 
     def end_sessions(self) -> None:
-        """Every session opened before this change stops working."""
-        self.session_generation += 1
+        """Every session opened before this change stops working (the caller commits)."""
+        self.session_generation = (self.session_generation or 0) + 1
 
 
 class ApiToken(db.Model):
@@ -118,7 +124,7 @@ class ApiToken(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    name: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(limits.TOKEN_NAME))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

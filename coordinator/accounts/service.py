@@ -80,6 +80,14 @@ def user_for_token(clear: str) -> User | None:
     return token.user
 
 
+def end_login_sessions(user: User) -> None:
+    """End every login session of ``user`` (on every app instance) and
+    commit; its API tokens stay (logout). :func:`end_sessions` revokes them too."""
+    user.end_sessions()
+    db.session.commit()
+    log.info("sessions of user %s ended", user.id)
+
+
 def revoke_token(user: User, token_id: int) -> bool:
     """Revoke one of ``user``'s tokens; False if it is not theirs."""
     token = db.session.get(ApiToken, token_id)
@@ -168,6 +176,8 @@ def set_user_active(admin: User, user: User, active: bool) -> User:
         raise AccountError("active", "you cannot deactivate your own account")
     before = _user_state(user)
     user.active = active
+    if not active:
+        user.end_sessions()  # reactivation does not revive them
     record(admin, "user", user.username, "activate" if active else "deactivate", before, _user_state(user))
     db.session.commit()
     return user

@@ -5,14 +5,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter, login_manager
 from .forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from .links import LinkInvalid, user_for_link
 from .models import User
 from .service import (
-    AccountProblems, AccountUnverified, authenticate, request_password_reset, set_password_from_link, user_for_token,
+    AccountProblems, AccountUnverified, authenticate, end_login_sessions, request_password_reset, set_password_from_link, user_for_token,
 )
 
 blueprint = Blueprint("accounts", __name__)
@@ -25,9 +25,9 @@ def _load_user(session_id: str) -> User | None:
     user_id, _, generation = session_id.partition(".")
     try:
         user = db.session.get(User, int(user_id))
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
-    if user is None or not user.active or user.awaiting_verification or generation != str(user.session_generation):
+    if user is None or not user.active or user.awaiting_verification or generation != str(user.session_generation or 0):
         return None
     return user
 
@@ -72,6 +72,9 @@ def login():
 @blueprint.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    """Ends the user's sessions on the server, everywhere (a saved copy of
+    the cookie no longer works, on any app instance)."""
+    end_login_sessions(current_user._get_current_object())
     logout_user()
     return redirect(url_for("accounts.login"))
 

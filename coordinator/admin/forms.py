@@ -6,6 +6,10 @@ from wtforms import DateField, IntegerField, PasswordField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..planning import limits
+from ..formfields import planning_date
+from ..planning.rulebase import MAX_YAML_BYTES
+
 
 def choices(pairs) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""
@@ -14,21 +18,21 @@ def choices(pairs) -> list[SelectChoice]:
 
 class UploadForm(FlaskForm):
     files = MultipleFileField(_l("规则文件（zip 压缩包或一个或多个 .yaml 文件）"))
-    note = StringField(_l("说明"), validators=[Optional(), Length(max=500)])
+    note = StringField(_l("说明"), validators=[Optional(), Length(max=limits.VERSION_NOTE)])
 
 
 class ItemEditForm(FlaskForm):
     committed_days = IntegerField(_l("承诺时限（工作日）"), validators=[InputRequired(), NumberRange(min=0, max=1000)])
     commitment_days = IntegerField(_l("告知承诺时限（工作日，可空）"), validators=[Optional(), NumberRange(min=0, max=1000)])
     materials = TextAreaField(_l("申请材料（每行一项；“名称 | 容缺 | 说明 | 条件”）"))
-    modes = TextAreaField(_l("办理方式（YAML）"))
-    applies_if = TextAreaField(_l("适用条件（YAML，可空）"))
-    valid_from = DateField(_l("生效日期（可空）"), validators=[Optional()])
-    valid_until = DateField(_l("失效日期（可空）"), validators=[Optional()])
+    modes = TextAreaField(_l("办理方式（YAML）"), validators=[Length(max=MAX_YAML_BYTES)])
+    applies_if = TextAreaField(_l("适用条件（YAML，可空）"), validators=[Length(max=MAX_YAML_BYTES)])
+    valid_from = DateField(_l("生效日期（可空）"), validators=[Optional(), planning_date()])
+    valid_until = DateField(_l("失效日期（可空）"), validators=[Optional(), planning_date()])
 
 
 class FileEditForm(FlaskForm):
-    text = TextAreaField(_l("文件内容（YAML）"))
+    text = TextAreaField(_l("文件内容（YAML）"), validators=[Length(max=MAX_YAML_BYTES)])
 
 
 class CalendarForm(FlaskForm):
@@ -36,19 +40,19 @@ class CalendarForm(FlaskForm):
 
 
 class OrganisationForm(FlaskForm):
-    code = StringField(_l("代码"), validators=[Optional(), Length(max=64)])
+    code = StringField(_l("代码"), validators=[Optional(), Length(max=limits.CODE)])
     kind = SelectField(_l("类型"), choices=choices([("department", _l("审批部门")), ("utility", _l("公用服务企业")),
                                                   ("coordinator", _l("政务服务办"))]))
-    name = StringField(_l("名称"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("名称"), validators=[DataRequired(), Length(max=limits.NAME)])
     utility = SelectField(_l("服务类型"), choices=choices([("", "—"), ("water", _l("供水")), ("power", _l("供电")),
                                                             ("gas", _l("供气")), ("heat", _l("供热"))]))
     districts = StringField(_l("服务区域（以逗号分隔）"), validators=[Optional(), Length(max=2000)])
-    contacts = TextAreaField(_l("联系人"), validators=[Optional(), Length(max=2000)])
+    contacts = TextAreaField(_l("联系人"), validators=[Optional(), Length(max=limits.NOTE)])
 
 
 class UserForm(FlaskForm):
-    username = StringField(_l("用户名"), validators=[Optional(), Length(max=80)])
-    display_name = StringField(_l("姓名"), validators=[Optional(), Length(max=120)])
+    username = StringField(_l("用户名"), validators=[Optional(), Length(max=limits.USERNAME)])
+    display_name = StringField(_l("姓名"), validators=[Optional(), Length(max=limits.DISPLAY_NAME)])
     password = PasswordField(_l("初始密码"), validators=[Optional(), Length(min=8, max=200)])
     role = SelectField(_l("角色"), choices=choices([("owner", _l("建设单位")), ("officer", _l("审批部门")),
                                                      ("utility", _l("公用服务企业")), ("admin", _l("政务服务办"))]))

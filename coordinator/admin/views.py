@@ -23,7 +23,7 @@ from ..hookups.models import ProviderWebhook
 from ..governance.service import GovernanceError
 from ..governance.bundles import BundleError, CalendarNoticeError, bundle_from_zip, bundle_items, \
     parse_calendar_notice, replace_files
-from ..planning.rulebase import RuleBaseError
+from ..planning.rulebase import RuleBaseError, safe_load
 from ..governance.service import current_rules
 from . import blueprint
 from .forms import CalendarForm, choices, FileEditForm, ItemEditForm, OrganisationForm, UploadForm, UserForm
@@ -187,7 +187,7 @@ def _item_changes(form: ItemEditForm, row: dict[str, Any]) -> dict[str, Any] | N
     for name in ("modes", "applies_if"):
         field = getattr(form, name)
         try:
-            parsed[name] = yaml.safe_load(field.data) if (field.data or "").strip() else None
+            parsed[name] = safe_load(field.data) if (field.data or "").strip() else None
         except yaml.YAMLError as exc:
             field.errors.append(_("不是有效的 YAML：%(reason)s", reason=getattr(exc, "problem", str(exc))))
             return None
@@ -236,7 +236,7 @@ def edit_file(version_id: int, name: str):
         except GovernanceError as exc:
             flash(str(exc), "error")
         return redirect(url_for("admin.version", version_id=found.id))
-    return render_template("admin/file_edit.html", version=found, name=name, form=form)
+    return render_template("admin/file_edit.html", version=found, name=name, form=form), 400 if form.errors else 200
 
 
 @blueprint.route("/rules/<int:version_id>/publish", methods=["POST"])

@@ -13,18 +13,23 @@ JSON in the API's error shape:
 
 ``POST /tokens`` is throttled by Flask-Limiter per remote address
 (``RATELIMIT_TOKENS``, default :data:`DEFAULT_TOKEN_LIMIT`; storage
-``RATELIMIT_STORAGE_URI``, default ``memory://``); a breach is a 429 in the
-same error shape.
+``RATELIMIT_STORAGE_URI``: Redis in production, shared by every app
+instance); a breach is a 429 in the same error shape.
+
+With the session cookie, a request that changes something also needs the
+page's CSRF token in ``X-CSRFToken`` (bearer clients do not).
 """
 from __future__ import annotations
 
 from functools import wraps
 from typing import Callable
 
-from flask import current_app
+from flask import current_app, request, session
+from flask_wtf.csrf import validate_csrf
 from flask_login import current_user
 from flask_smorest import abort
 from werkzeug.exceptions import HTTPException
+from wtforms.validators import ValidationError
 
 from ..accounts.models import Role
 from ..extensions import api, limiter, login_manager
@@ -84,6 +89,26 @@ def token_limit() -> str:
 throttle_tokens = limiter.limit(
     token_limit, error_message=lambda: f"too many token requests from this address (limit: {token_limit()})",
 )
+
+
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+@blueprint.before_request
+def require_csrf_with_the_session_cookie():
+    """A request that changes something and is authenticated by the login
+    session's cookie (not by a bearer token) must carry the page's CSRF
+    token in ``X-CSRFToken`` (as htmx sends it): a form on another site can
+    send the cookie but not the header. 403 ``csrf_failed`` otherwise."""
+    if request.method not in UNSAFE_METHODS or not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    if request.headers.get("Authorization", "").startswith("Bearer ") or "_user_id" not in session:
+        return
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token"))
+    except ValidationError:
+        abort(403, error="csrf_failed", message="with the session cookie, send the page's CSRF token in the "
+                                               "X-CSRFToken header (or authenticate with a bearer token)")
 
 
 @blueprint.errorhandler(401)

@@ -5,6 +5,7 @@ from flask_login import current_user
 from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
+from ..planning import limits
 from ..accounts.models import Role
 from ..hookups import flow
 from ..hookups.service import (
@@ -51,8 +52,10 @@ class ClaimedHookupSchema(ProviderHookupSchema):
 
 class ProgressRequestSchema(Schema):
     to = fields.String(required=True, validate=validate.OneOf(flow.PROGRESS_TARGETS))
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
-    date = fields.Date(load_default=None, allow_none=True, metadata={"description": "when it happened (default today)"})
+    note = fields.String(load_default="", validate=validate.Length(max=limits.NOTE))
+    date = fields.Date(load_default=None, allow_none=True,
+                       validate=validate.Range(min=limits.EARLIEST_DATE, max=limits.LATEST_DATE),
+                       metadata={"description": "when it happened (default today)"})
 
 
 def _me():
@@ -81,7 +84,8 @@ def list_hookups(query):
 @protected(Role.utility)
 @blueprint.response(200, ClaimedHookupSchema)
 @blueprint.alt_response(404, schema=ErrorSchema, description="no such request, or not of the provider's type and area")
-@blueprint.alt_response(409, schema=ErrorSchema, description="already claimed (exactly one concurrent claimer wins)")
+@blueprint.alt_response(409, schema=ErrorSchema, description="already claimed, by this or another provider of its "
+                        "type and area (exactly one concurrent claimer wins)")
 def claim(hookup_id: int):
     """Claim a request for the caller's provider; the owner is told who claimed it."""
     try:

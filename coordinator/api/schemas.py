@@ -3,9 +3,15 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, pre_load, validate
 
+from ..planning import limits
 from .tracking_schemas import ItemTrackingSchema
 
 PLAN_OPTIONS = ("land_date", "commitment", "today")
+
+
+def planning_date(**kwargs) -> fields.Date:
+    """A date within the range the calendar plans (``coordinator.planning.limits``)."""
+    return fields.Date(validate=validate.Range(min=limits.EARLIEST_DATE, max=limits.LATEST_DATE), **kwargs)
 
 
 class PlanRequestSchema(Schema):
@@ -16,9 +22,9 @@ class PlanRequestSchema(Schema):
         unknown = INCLUDE
 
     answers = fields.Dict(required=True, metadata={"description": "answers keyed by question id (SPEC §4.1)"})
-    land_date = fields.Date(load_default=None, allow_none=True)
+    land_date = planning_date(load_default=None, allow_none=True)
     commitment = fields.Boolean(load_default=True)
-    today = fields.Date(load_default=None, allow_none=True, metadata={"description": "planning date"})
+    today = planning_date(load_default=None, allow_none=True, metadata={"description": "planning date"})
 
     @pre_load
     def _wrap_bare_answers(self, data, **kwargs):
@@ -155,9 +161,9 @@ class ProjectRequestSchema(Schema):
 
     name = fields.String(required=True, metadata={"description": "the project's name (1–200 characters)"})
     answers = fields.Dict(required=True, metadata={"description": "answers keyed by question id (SPEC §4.1)"})
-    land_date = fields.Date(load_default=None, allow_none=True)
+    land_date = planning_date(load_default=None, allow_none=True)
     commitment = fields.Boolean(load_default=True, metadata={"description": "plan items as 告知承诺 where allowed"})
-    today = fields.Date(load_default=None, allow_none=True, metadata={"description": "planning date"})
+    today = planning_date(load_default=None, allow_none=True, metadata={"description": "planning date"})
 
 
 class ProjectItemSchema(ItemTrackingSchema):
@@ -263,7 +269,7 @@ class ProjectListSchema(Schema):
 class TokenRequestSchema(Schema):
     username = fields.String(required=True)
     password = fields.String(required=True, load_only=True)
-    name = fields.String(load_default="api", validate=validate.Length(min=1, max=80),
+    name = fields.String(load_default="api", validate=validate.Length(min=1, max=limits.TOKEN_NAME),
                          metadata={"description": "a label for the token"})
 
 

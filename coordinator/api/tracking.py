@@ -106,7 +106,8 @@ def get_item(item_id: int):
                         "resubmits; the item's department does the rest)")
 @blueprint.alt_response(404, schema=ErrorSchema, description="no such item, or not one the caller may see")
 @blueprint.alt_response(409, schema=TransitionConflictSchema, description="illegal transition (also: another officer moved the "
-                        "item first) or prerequisites not approved; `allowed` lists the transitions possible now")
+                        "item first, or the item is no longer at the `version` sent) or prerequisites not approved; `allowed` lists the "
+                        "transitions possible now")
 def transition_item(body, item_id: int):
     """Move an item: the owner submits and resubmits; an officer of the
     item's department accepts (容缺受理 with ``missing_materials`` and
@@ -116,7 +117,8 @@ def transition_item(body, item_id: int):
     try:
         item = service.transition(_me(), item_id, body["to"], reason=body["reason"],
                                   missing_materials=body["missing_materials"], gaps_due=body["gaps_due"],
-                                  document_number=body["document_number"], faulty_files=body["files"])
+                                  document_number=body["document_number"], faulty_files=body["files"],
+                                  version=body["version"])
     except TransitionError as exc:
         return _error(exc, list_allowed=True)
     except Forbidden:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from ..planning import limits
+from ..database import MAX_ROW_ID
 from ..tracking.lifecycle import STATES
 from ..tracking.service import QUEUE_LIMIT_MAX
 from .material_schemas import LicenceSchema
@@ -12,6 +14,8 @@ class ItemTrackingSchema(Schema):
     """The tracking fields of a plan item (beside the SPEC's ``id, code, status, department, due_date``)."""
 
     kind = fields.String()
+    version = fields.Integer(metadata={"description": "raised by every transition; send it with a transition to "
+                                                      "act only on the item as you saw it"})
     mode = fields.String(metadata={"description": "standard, commitment (告知承诺), land_day …"})
     days = fields.Integer(metadata={"description": "committed time limit in working days"})
     planned_start = fields.String(allow_none=True)
@@ -37,7 +41,7 @@ class QueueArgsSchema(Schema):
     overdue = fields.Boolean(load_default=None, allow_none=True)
     project_type = fields.String(load_default=None)
     limit = fields.Integer(load_default=50, validate=validate.Range(1, QUEUE_LIMIT_MAX))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ROW_ID))
 
 
 class QueueItemSchema(Schema):
@@ -68,14 +72,22 @@ class TransitionRequestSchema(Schema):
     """``POST /items/{id}/transition``: ``{to, reason?, missing_materials?}``."""
 
     to = fields.String(required=True, validate=validate.OneOf(STATES))
-    reason = fields.String(load_default=None, allow_none=True,
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=limits.NOTE),
                            metadata={"description": "required to return or refuse"})
-    missing_materials = fields.List(fields.String(), load_default=list, metadata={
+    missing_materials = fields.List(fields.String(validate=validate.Length(max=limits.MATERIAL)), load_default=list,
+                                    validate=validate.Length(max=100), metadata={
         "description": "to return: every missing or faulty material (一次性告知); "
                        "to accept with gaps: the materials that follow later"})
     gaps_due = fields.Date(load_default=None, allow_none=True,
+                           validate=validate.Range(min=limits.EARLIEST_DATE, max=limits.LATEST_DATE),
                            metadata={"description": "to accept with gaps: when the materials are due"})
+    version = fields.Integer(load_default=None, allow_none=True, strict=True,
+                             validate=validate.Range(min=0, max=2**31 - 1), metadata={
+                                 "description": "the item's version the decision was made on (from GET "
+                                                "/items/{id}); 409 when it has changed since. Of concurrent "
+                                                "transitions sent with the same version exactly one wins"})
     document_number = fields.String(load_default=None, allow_none=True,
+                                    validate=validate.Length(max=limits.DOCUMENT_NUMBER),
                                     metadata={"description": "to approve: the result document number"})
     files = fields.List(fields.Integer(), load_default=list, metadata={
         "description": "to return: ids of the files at fault (their materials join `missing_materials`); "
@@ -106,7 +118,7 @@ class ItemSchema(ItemTrackingSchema):
 
 class RatingRequestSchema(Schema):
     score = fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
-    comment = fields.String(load_default="", validate=validate.Length(max=2000))
+    comment = fields.String(load_default="", validate=validate.Length(max=limits.NOTE))
 
 
 class RatingSchema(Schema):

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..planning import limits
 from ..accounts.models import User, utcnow
 from ..extensions import db
 
@@ -20,7 +21,7 @@ class AdminAuditEntry(db.Model):
     at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     entity: Mapped[str] = mapped_column(String(40))
-    entity_id: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str] = mapped_column(String(limits.AUDIT_ENTITY_ID))
     action: Mapped[str] = mapped_column(String(40))
     before: Mapped[Any | None] = mapped_column(JSON)
     after: Mapped[Any | None] = mapped_column(JSON)

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..planning import limits
 from ..accounts.models import User
 from ..extensions import db
 from .models import AdminAuditEntry
@@ -12,7 +13,7 @@ from .models import AdminAuditEntry
 
 def record(actor: User, entity: str, entity_id: Any, action: str, before: Any = None, after: Any = None) -> AdminAuditEntry:
     """Add an audit entry to the caller's transaction (the caller commits)."""
-    entry = AdminAuditEntry(actor_id=actor.id, entity=entity, entity_id=str(entity_id), action=action,
+    entry = AdminAuditEntry(actor_id=actor.id, entity=entity, entity_id=str(entity_id)[:limits.AUDIT_ENTITY_ID], action=action,
                             before=before, after=after)
     db.session.add(entry)
     return entry

@@ -15,7 +15,10 @@ import yaml
 
 from ..planning.answers import AnswersError
 from ..planning.planner import Plan, PlanOptions, make_plan
-from ..planning.rulebase import CalendarOverride, RuleBase, RuleBaseError, RuleBundle, RuleError, item_files, load_bundle
+from ..planning.rulebase import (
+    MAX_YAML_BYTES, CalendarOverride, RuleBase, RuleBaseError, RuleBundle, RuleError, item_files, load_bundle,
+    safe_load,
+)
 from ..planning.rulecases import case_errors, run_case
 
 EDITABLE_FIELDS = ("committed_days", "commitment_days", "materials", "modes", "applies_if", "valid_from", "valid_until")
@@ -49,7 +52,7 @@ def bundle_items(bundle: RuleBundle) -> list[tuple[str, dict[str, Any]]]:
     rows = []
     for name in item_files(bundle):
         try:
-            data = yaml.safe_load(as_text({name: bundle[name]})[name]) or {}
+            data = safe_load(as_text({name: bundle[name]})[name]) or {}
         except yaml.YAMLError as exc:
             raise BundleError(f"{name} is not valid YAML") from exc
         items = data.get("items") if isinstance(data, dict) else None
@@ -92,7 +95,7 @@ def _replace_item_block(text: str, code: str, row: dict[str, Any]) -> str:
     lines = text.splitlines(keepends=True)
     pattern = re.compile(r"^(\s*)- code:\s*['\"]?" + re.escape(code) + r"['\"]?\s*(#.*)?$")
     start = next((i for i, line in enumerate(lines) if pattern.match(line.rstrip("\n"))), None)
-    expected = yaml.safe_load(text) or {}
+    expected = safe_load(text) or {}
     expected["items"] = [row if isinstance(r, dict) and r.get("code") == code else r for r in expected["items"]]
     if start is not None:
         indent = pattern.match(lines[start].rstrip("\n")).group(1)
@@ -104,7 +107,7 @@ def _replace_item_block(text: str, code: str, row: dict[str, Any]) -> str:
         dumped = yaml.safe_dump([row], allow_unicode=True, sort_keys=False, default_flow_style=None, width=100)
         block = "".join(indent + line if line.strip() else line for line in dumped.splitlines(keepends=True))
         candidate = "".join(lines[:start]) + block + "".join(lines[end:])
-        if yaml.safe_load(candidate) == expected:
+        if safe_load(candidate) == expected:
             return candidate
     return yaml.safe_dump(expected, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100)
 
@@ -150,6 +153,18 @@ def validate_bundle(bundle: RuleBundle) -> BundleReport:
 # Reading uploads
 
 
+def check_sizes(files: Mapping[str, str | bytes]) -> None:
+    """:class:`BundleError` when a file is larger than a rule file may be
+    (:data:`~.rulebase.MAX_YAML_BYTES`) or all together exceed
+    :data:`MAX_BUNDLE_BYTES`."""
+    sizes = {name: len(c.encode("utf-8") if isinstance(c, str) else c) for name, c in files.items()}
+    too_large = sorted(name for name, size in sizes.items() if size > MAX_YAML_BYTES)
+    if too_large:
+        raise BundleError(f"{', '.join(too_large)}: larger than {MAX_YAML_BYTES // 1024} KiB")
+    if sum(sizes.values()) > MAX_BUNDLE_BYTES:
+        raise BundleError("the files are larger than the rule base may be")
+
+
 def bundle_from_zip(data: bytes) -> dict[str, str]:
     """The ``*.yaml`` files of a zip archive; a single top folder
     (``rules/…``) is removed from the names."""
@@ -171,6 +186,7 @@ def bundle_from_zip(data: bytes) -> dict[str, str]:
     files = {}
     for member, name in zip(members, names):
         files[name.split("/", 1)[1] if strip else name] = archive.read(member)
+    check_sizes(files)
     return as_text(files)
 
 
@@ -178,6 +194,7 @@ def replace_files(bundle: RuleBundle, uploads: Mapping[str, str | bytes]) -> dic
     """``bundle`` with each uploaded file replacing the file of the same
     name (``fire.yaml`` replaces ``tests/fire.yaml``)."""
     files = as_text(bundle)
+    check_sizes(uploads)
     by_base: dict[str, list[str]] = {}
     for name in files:
         by_base.setdefault(name.rsplit("/", 1)[-1], []).append(name)

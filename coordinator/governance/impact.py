@@ -15,6 +15,7 @@ from .bundles import ImpactCase, PlanDiff, compare_plans, impact, with_calendar_
 from ..planning.service import plan_project
 from ..projects.models import Project, ProjectPlan
 from ..projects.service import replan_project
+from ..tracking.lifecycle import NOT_SUBMITTED
 from .models import RuleBaseVersion
 from .service import calendar_days, current_rules, version_rules
 
@@ -46,7 +47,10 @@ def preview_impact(version: RuleBaseVersion, today: dt.date | None = None) -> li
 
 def stale_projects(today: dt.date | None = None) -> list[ProjectImpact]:
     """The projects whose stored plan was made with another rule-base version
-    and whose plan under the rule base in force differs from it."""
+    and whose plan under the rule base in force differs from it. A new plan
+    that cannot be made — the answers are no longer valid, or an item
+    already under way (submitted, decided) would leave the plan — is the
+    diff's ``error``: such a project keeps its plan and its tracking."""
     rules = current_rules()
     today = today or dt.date.today()
     out = []
@@ -59,6 +63,10 @@ def stale_projects(today: dt.date | None = None) -> list[ProjectImpact]:
             new_plan = plan_project(rules, answers.answers, answers.land_date, answers.commitment, today)
         except AnswersError as exc:
             new_plan = "answers no longer valid: " + ", ".join(sorted(exc.fields))
+        else:
+            dropped = sorted(i.code for i in stored.items if i.status != NOT_SUBMITTED and i.code not in new_plan.codes)
+            if dropped:
+                new_plan = "items under way would leave the plan: " + ", ".join(dropped)
         diff = compare_plans(project.id, stored.plan, new_plan)
         if diff.changed:
             out.append(ProjectImpact(project, diff))
@@ -68,7 +76,8 @@ def stale_projects(today: dt.date | None = None) -> list[ProjectImpact]:
 def replan_stale_projects(admin: User, today: dt.date | None = None) -> list[ProjectImpact]:
     """Give every stale project (see :func:`stale_projects`) a new plan under
     the rule base in force, audited, in one transaction (projects whose
-    answers the new rule base rejects keep their plan).
+    answers the new rule base rejects, or whose items under way it drops,
+    keep their plan).
 
     Each owner is told (through the outbox, in the same transaction) what
     changed in their plan."""

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..planning import limits
 from ..accounts.models import User, utcnow
 from ..extensions import db
 
@@ -28,7 +29,7 @@ class RuleBaseVersion(db.Model):
     number: Mapped[int] = mapped_column(unique=True)
     status: Mapped[VersionStatus] = mapped_column(
         Enum(VersionStatus, native_enum=False, length=20), default=VersionStatus.draft, index=True)
-    note: Mapped[str] = mapped_column(String(500), default="")
+    note: Mapped[str] = mapped_column(String(limits.VERSION_NOTE), default="")
     files: Mapped[dict[str, str]] = mapped_column(JSON)
     digest: Mapped[str] = mapped_column(String(64), default="")
     version: Mapped[str] = mapped_column(String(64), default="")

@@ -14,7 +14,8 @@ from ..accounts.models import User, utcnow
 from ..audit.service import record
 from ..extensions import db
 from .bundles import (
-    BundleReport, CalendarDay, as_text, edit_item, find_item, validate_bundle, with_calendar_days,
+    BundleError, BundleReport, CalendarDay, as_text, check_sizes, edit_item, find_item, validate_bundle,
+    with_calendar_days,
 )
 from ..planning.calendar import WorkingCalendar
 from ..planning.planner import working_calendar
@@ -187,6 +188,10 @@ def replace_draft_file(admin: User, draft: RuleBaseVersion, name: str, text: str
     _editable(draft)
     if not name.endswith(".yaml") or name.startswith("/") or ".." in name.split("/"):
         raise GovernanceError("bad_name", "files are relative paths ending in .yaml")
+    try:
+        check_sizes({name: text})
+    except BundleError as exc:
+        raise GovernanceError("too_large", str(exc)) from None
     before = draft.files.get(name)
     draft.files = {**draft.files, name: text.replace("\r\n", "\n")}
     _apply_report(draft, validate_bundle(draft.files))

@@ -1,15 +1,15 @@
 """Hookup requests pushed to utility providers (service requests of kind
-``hookup``) and the providers' webhook endpoints."""
+``hookup``); the providers' webhook endpoints are
+:class:`~coordinator.notifications.models.OrganisationWebhook`."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
+from sqlalchemy import JSON, String
+from sqlalchemy.orm import Mapped, mapped_column, synonym
 
-from ..accounts.models import Organisation, utcnow
-from ..extensions import db
+from ..notifications.models import OrganisationWebhook
+from ..planning import limits
 from ..servicerequests.models import ServiceRequest
 
 
@@ -20,9 +20,9 @@ class HookupRequest(ServiceRequest):
     ``connected``)."""
 
     demand: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    contact_name: Mapped[str | None] = mapped_column(String(120))
-    contact_email: Mapped[str | None] = mapped_column(String(200))
-    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    contact_name: Mapped[str | None] = mapped_column(String(limits.ANSWER_TEXT))
+    contact_email: Mapped[str | None] = mapped_column(String(limits.EMAIL))
+    contact_phone: Mapped[str | None] = mapped_column(String(limits.ANSWER_TEXT))
 
     # The hookup words for the core's columns.
     utility = synonym("service")
@@ -37,17 +37,5 @@ class HookupRequest(ServiceRequest):
     __mapper_args__ = {"polymorphic_identity": "hookup"}
 
 
-class ProviderWebhook(db.Model):
-    """Where a provider wants its notifications POSTed, and the secret that
-    signs them (kept in clear: HMAC needs it; rotated on the settings page)."""
-
-    __tablename__ = "provider_webhook"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), unique=True)
-    url: Mapped[str] = mapped_column(String(500))
-    secret: Mapped[str] = mapped_column(String(128))
-    secret_rotated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-    organisation: Mapped[Organisation] = relationship()
+# The webhook model is organisation-generic and lives with the notifications.
+ProviderWebhook = OrganisationWebhook

@@ -243,11 +243,17 @@ def project_hookups_json(project: Project, today: dt.date | None = None) -> list
 def claim_hookup(request_id: int, user: User, today: dt.date | None = None) -> HookupRequest:
     """Claim a request for the user's provider. A conditional update
     (``… WHERE status = 'offered'``) lets exactly one of several concurrent
-    claimers win; the others get :class:`HookupConflict`. The owner is told
-    who claimed it, in the same transaction."""
+    claimers win; the others get :class:`HookupConflict` — also a provider
+    of the request's type and area that comes after another one claimed it
+    (it was offered to it too). The owner is told who claimed it, in the
+    same transaction."""
     today = today or dt.date.today()
-    request = request_for(user, request_id)
     org = user.organisation
+    found = db.session.get(HookupRequest, request_id)
+    if (found is not None and user.role == Role.utility and org is not None and found.provider_id not in (None, org.id)
+            and found.utility == org.utility and found.district in (org.districts or ())):
+        raise HookupConflict("the request was already claimed by another provider", found.status)
+    request = request_for(user, request_id)
     if not core.assign(request, flow.OFFERED, flow.CLAIMED, org, user):
         db.session.refresh(request)
         if request.provider_id == org.id:

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organisation, User, utcnow
+from ..planning import limits
 from ..extensions import db
 
 
@@ -56,3 +57,21 @@ class InboxMessage(db.Model):
     link: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     read_at: Mapped[dt.datetime | None]
+
+
+class OrganisationWebhook(db.Model):
+    """Where an organisation (a utility provider, later an agency) wants its
+    notifications POSTed, and the secret that signs them (kept in clear:
+    HMAC needs it; rotated on the settings page or by the API). The table
+    keeps its first name."""
+
+    __tablename__ = "provider_webhook"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), unique=True)
+    url: Mapped[str] = mapped_column(String(limits.URL))
+    secret: Mapped[str] = mapped_column(String(128))
+    secret_rotated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()

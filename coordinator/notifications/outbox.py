@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from ..accounts.models import Organisation, User, utcnow
 from ..extensions import db
-from .models import Notification
+from .models import Notification, OrganisationWebhook
 
 CHANNELS = ("inbox", "email", "webhook")
 #: Longer keys are replaced by their SHA-256 (the column holds key + recipient + channel).
@@ -52,8 +52,6 @@ def enqueue(
       exist are not added again. Without it every call is new.
 
     Returns the rows added."""
-    from ..hookups.models import ProviderWebhook
-
     channels = set(channels)
     unknown = channels - set(CHANNELS)
     if unknown:
@@ -71,7 +69,7 @@ def enqueue(
             if member.active:
                 recipients.setdefault(member.id, (member, org))
         if "webhook" in channels and db.session.scalar(
-                select(ProviderWebhook.id).where(ProviderWebhook.organisation_id == org.id)):
+                select(OrganisationWebhook.id).where(OrganisationWebhook.organisation_id == org.id)):
             rows.append(Notification(recipient_organisation_id=org.id, channel="webhook",
                                      idempotency_key=f"{key}:org{org.id}:webhook"))
     for user, org in recipients.values():

@@ -4,6 +4,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import Length, Optional, ValidationError
 
+from ..planning import limits
+from ..formfields import planning_date
+
 
 class CheckboxesField(SelectMultipleField):
     """A list of checkboxes (the materials of an item)."""
@@ -15,12 +18,12 @@ class CheckboxesField(SelectMultipleField):
 class TransitionForm(FlaskForm):
     """One action on an item; which inputs matter depends on the target."""
 
-    reason = TextAreaField(_l("理由"), validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(_l("理由"), validators=[Optional(), Length(max=limits.NOTE)])
     materials = CheckboxesField(_l("材料"), choices=[], validate_choice=False)
     files = CheckboxesField(_l("有问题的文件"), choices=[], coerce=int, validate_choice=False)
-    other_materials = TextAreaField(_l("其他材料（每行一项）"), validators=[Optional(), Length(max=2000)])
-    gaps_due = DateField(_l("补齐材料期限"), validators=[Optional()])
-    document_number = StringField(_l("办结文号"), validators=[Optional(), Length(max=100)])
+    other_materials = TextAreaField(_l("其他材料（每行一项）"), validators=[Optional(), Length(max=limits.NOTE)])
+    gaps_due = DateField(_l("补齐材料期限"), validators=[Optional(), planning_date()])
+    document_number = StringField(_l("办结文号"), validators=[Optional(), Length(max=limits.DOCUMENT_NUMBER)])
     confirm_refusal = BooleanField(_l("我确认不予许可：决定将通知建设单位，且不能撤销"))
 
     def validate_confirm_refusal(self, field) -> None:

@@ -166,10 +166,12 @@ def transition(item_id: int):
     if not form.validate_on_submit():
         flash(_("表单有误，请检查后重新提交。"), "error")
         return _render_item(item, forms, 400)
+    seen = request.form.get("version", "")
     try:
         service.transition(_me(), item_id, target, reason=form.reason.data,
                            missing_materials=form.listed_materials(), gaps_due=form.gaps_due.data,
-                           document_number=form.document_number.data, faulty_files=form.files.data or [])
+                           document_number=form.document_number.data, faulty_files=form.files.data or [],
+                           version=int(seen) if seen.isdigit() and len(seen) < 10 else None)
     except TransitionError as exc:
         message = {
             "illegal_transition": _("该事项当前状态不允许此操作。"),

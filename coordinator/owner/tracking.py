@@ -14,6 +14,7 @@ from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..planning import limits
 from ..tracking import service
 from ..tracking.lifecycle import TransitionError
 from . import blueprint
@@ -22,7 +23,7 @@ from .views import for_owner_required, owner_required
 
 class RatingForm(FlaskForm):
     score = RadioField(_l("评分"), choices=[SelectChoice(str(n), str(n)) for n in range(5, 0, -1)], validators=[DataRequired()])
-    comment = TextAreaField(_l("评价"), validators=[Optional(), Length(max=2000)])
+    comment = TextAreaField(_l("评价"), validators=[Optional(), Length(max=limits.NOTE)])
 
 
 @blueprint.app_template_global()

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from werkzeug.exceptions import NotFound
 
+from ..planning import limits
 from ..accounts.forms import TokenForm
 from ..accounts.models import Role
 from ..accounts.service import issue_token, revoke_token
@@ -65,9 +66,13 @@ def _date(text: str | None) -> tuple[dt.date | None, list[str]]:
     if not text:
         return None, []
     try:
-        return dt.date.fromisoformat(text), []
+        day = dt.date.fromisoformat(text)
     except ValueError:
         return None, [_("日期格式应为 YYYY-MM-DD")]
+    if limits.date_problem(day):
+        return None, [_("日期应在 %(min)s 至 %(max)s 之间", min=limits.EARLIEST_DATE.isoformat(),
+                        max=limits.LATEST_DATE.isoformat())]
+    return day, []
 
 
 @blueprint.route("/projects")

@@ -4,9 +4,10 @@ from __future__ import annotations
 import math
 from typing import Any, Iterator, Mapping
 
+from . import limits
 from .rulebase import Question, RuleBase
 
-TEXT_MAX_LENGTH = 200
+TEXT_MAX_LENGTH = limits.ANSWER_TEXT
 
 MESSAGES = {
     "answers_object": "must be a JSON object of question ids to answers",

@@ -10,7 +10,8 @@ from typing import Any, Mapping
 
 import networkx as nx
 
-from .answers import validate_answers
+from . import limits
+from .answers import AnswersError, validate_answers
 from .calendar import DayIndex, WorkingCalendar
 from .conditions import Condition
 from .rulebase import LAND_DAY_FACT, LAND_MILESTONES, Basis, Item, Material, RuleBase
@@ -256,7 +257,13 @@ def make_plan(
 ) -> Plan:
     """Validate ``answers`` and build the scheduled plan.
 
-    Raises :class:`~coordinator.planning.answers.AnswersError` on bad answers."""
+    Raises :class:`~coordinator.planning.answers.AnswersError` on bad
+    answers, and on a land date or planning date outside the dates the
+    calendar plans (:data:`coordinator.planning.limits.EARLIEST_DATE` … ``LATEST_DATE``)."""
+    dates = {"land_date": options.land_date, "today": options.today}
+    problems = {name: [limits.date_problem(d)] for name, d in dates.items() if d and limits.date_problem(d)}
+    if problems:
+        raise AnswersError(problems)
     flat = validate_answers(rules, answers)
     facts, eligibility = evaluate_facts(rules, flat, options)
     today = options.today or dt.date.today()

@@ -15,6 +15,7 @@ import networkx as nx
 import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from . import limits
 from .conditions import Condition, ConditionError, compile_condition
 
 QUESTION_TYPES = ("choice", "bool", "number", "text")
@@ -324,7 +325,7 @@ class _Strict(Schema):
 
 
 class OptionSchema(_Strict):
-    value = fields.String(required=True)
+    value = fields.String(required=True, validate=validate.Length(min=1, max=limits.CHOICE))
     label = fields.String(required=True)
     label_en = fields.String(required=True)
 
@@ -367,7 +368,7 @@ class QuestionsFileSchema(_Strict):
 
 
 class StageSchema(_Strict):
-    code = fields.String(required=True)
+    code = fields.String(required=True, validate=validate.Length(min=1, max=limits.STAGE))
     name = fields.String(required=True)
     name_en = fields.String(required=True)
 
@@ -377,7 +378,7 @@ class StagesFileSchema(_Strict):
 
 
 class DepartmentSchema(_Strict):
-    code = fields.String(required=True)
+    code = fields.String(required=True, validate=validate.Length(min=1, max=limits.CODE))
     name = fields.String(required=True)
     name_en = fields.String(required=True)
     kind = fields.String(load_default="government", validate=validate.OneOf(("government", "utility", "agency")))
@@ -388,11 +389,11 @@ class DepartmentsFileSchema(_Strict):
 
 
 class ProviderSchema(_Strict):
-    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    code = fields.String(required=True, validate=validate.Length(min=1, max=limits.CODE))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=limits.NAME))
     name_en = fields.String(required=True)
     utility = fields.String(required=True, validate=validate.OneOf(HOOKUP_UTILITIES))
-    districts = fields.List(fields.String(validate=validate.Length(min=1, max=100)), required=True,
+    districts = fields.List(fields.String(validate=validate.Length(min=1, max=limits.ANSWER_TEXT)), required=True,
                             validate=validate.Length(min=1))
 
 
@@ -432,8 +433,9 @@ class DepartmentIfSchema(_Strict):
 
 
 class ItemSchema(_Strict):
-    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
-    name = fields.String(required=True)
+    code = fields.String(required=True, validate=[validate.Regexp(r"^[a-z][a-z0-9_]*$"),
+                                                  validate.Length(max=limits.CODE)])
+    name = fields.String(required=True, validate=validate.Length(min=1, max=limits.NAME))
     name_en = fields.String(required=True)
     kind = fields.String(load_default="approval", validate=validate.OneOf(ITEM_KINDS))
     stage = fields.String(required=True)
@@ -541,6 +543,82 @@ class CalendarFileSchema(_Strict):
 # libyaml's parser when PyYAML was built with it (several times faster).
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+#: The largest rule file (or rule test file, or admin edit of one) read, in
+#: bytes of UTF-8: the seed's largest is 18 KB. A whole bundle is capped by
+#: ``governance.bundles.MAX_BUNDLE_BYTES``.
+MAX_YAML_BYTES = 256 * 1024
+#: The most nodes a file may hold once its aliases are expanded (the seed's
+#: largest has about 1,000; a generated file of 100 items 5,400).
+MAX_YAML_NODES = 100_000
+
+
+class YamlRefused(yaml.YAMLError):
+    """A YAML text that is well-formed but not read: too large, or too many
+    nodes once its aliases are expanded (a few lines of nested anchors and
+    aliases stand for billions of nodes: the "billion laughs"), or an alias
+    inside its own anchor."""
+
+    def __init__(self, problem: str, mark: Any = None):
+        super().__init__(problem)
+        self.problem, self.problem_mark = problem, mark
+
+
+def _check_size(text: str) -> None:
+    if len(text) > MAX_YAML_BYTES or len(text.encode("utf-8")) > MAX_YAML_BYTES:
+        raise YamlRefused(f"larger than {MAX_YAML_BYTES // 1024} KiB")
+
+
+def _children(node) -> list:
+    if isinstance(node, yaml.MappingNode):
+        return [x for pair in node.value for x in pair]
+    return node.value if isinstance(node, yaml.SequenceNode) else []
+
+
+def _compose(loader) -> Any:
+    """The document's node tree, refused (:class:`YamlRefused`) when its
+    aliases would expand it beyond :data:`MAX_YAML_NODES` nodes or an alias
+    refers to its own anchor. Aliases share their node, so this count is
+    linear in the text; nothing is built from the nodes before it."""
+    root = loader.get_single_node()
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack = [(root, False)] if root is not None else []
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            if sizes[key] > MAX_YAML_NODES:
+                raise YamlRefused(f"more than {MAX_YAML_NODES:,} values once its anchors and aliases are expanded",
+                                  node.start_mark)
+            continue
+        if key in sizes:
+            continue
+        open_nodes.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in open_nodes:
+                raise YamlRefused("an alias inside its own anchor", child.start_mark)
+            if id(child) not in sizes:
+                stack.append((child, False))
+    return root
+
+
+def safe_load(text: str | bytes) -> Any:
+    """``yaml.safe_load`` for rule-base texts, with their limits: at most
+    :data:`MAX_YAML_BYTES` and :data:`MAX_YAML_NODES` (:class:`YamlRefused`,
+    a ``yaml.YAMLError``). Every YAML the app reads from a file or a person
+    goes through here or :func:`_read_yaml`."""
+    text = text.decode("utf-8") if isinstance(text, bytes) else text
+    _check_size(text)
+    loader = _Loader(text)
+    try:
+        node = _compose(loader)
+        return loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+
 
 def _read_yaml(content: str | bytes, display: str, errors: list[RuleError]) -> tuple[Any, dict[str, int]]:
     """Parse one file's content; return (data, {yaml path: line}) or record the error."""
@@ -551,9 +629,10 @@ def _read_yaml(content: str | bytes, display: str, errors: list[RuleError]) -> t
         return None, {}
     node = None
     try:
+        _check_size(text)
         loader = _Loader(text)
         try:
-            node = loader.get_single_node()
+            node = _compose(loader)
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()

@@ -32,7 +32,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields
 
 from .answers import AnswersError
 from .planner import Plan, PlanOptions, make_plan
-from .rulebase import RuleBase, RuleError
+from .rulebase import RuleBase, RuleError, safe_load
 
 
 class ExpectSchema(Schema):
@@ -138,7 +138,7 @@ def case_errors(files: Mapping[str, str | bytes]) -> tuple[list[RuleCase], list[
         content = files[name]
         try:
             text = content.decode("utf-8") if isinstance(content, bytes) else content
-            data = CaseFileSchema().load(yaml.safe_load(text) or {})
+            data = CaseFileSchema().load(safe_load(text) or {})
         except (yaml.YAMLError, ValidationError, UnicodeDecodeError) as exc:
             errors.append(RuleError(name, "", str(getattr(exc, "messages", exc))))
             continue

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..planning import limits
 from ..accounts.models import User, utcnow
 from ..companies.models import Company
 from ..extensions import db
@@ -24,8 +25,8 @@ class Project(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    district: Mapped[str] = mapped_column(String(100), default="")
+    name: Mapped[str] = mapped_column(String(limits.NAME))
+    district: Mapped[str] = mapped_column(String(limits.ANSWER_TEXT), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -106,11 +107,11 @@ class PlanItem(db.Model):
     plan_id: Mapped[int] = mapped_column(ForeignKey("project_plan.id"), index=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
     position: Mapped[int]
-    code: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(limits.CODE))
+    name: Mapped[str] = mapped_column(String(limits.NAME))
     kind: Mapped[str] = mapped_column(String(20))
-    stage: Mapped[str] = mapped_column(String(40))
-    department: Mapped[str] = mapped_column(String(64), default="")
+    stage: Mapped[str] = mapped_column(String(limits.STAGE))
+    department: Mapped[str] = mapped_column(String(limits.CODE), default="")
     mode: Mapped[str] = mapped_column(String(20))
     days: Mapped[int]
     planned_start: Mapped[dt.date]
@@ -118,7 +119,7 @@ class PlanItem(db.Model):
     due_date: Mapped[dt.date | None]
     status: Mapped[str] = mapped_column(String(32), default="not_submitted")
     #: the answer ``project_type`` the plan was made from (the queue's filter)
-    project_type: Mapped[str] = mapped_column(String(40), default="")
+    project_type: Mapped[str] = mapped_column(String(limits.CHOICE), default="")
     # Tracking (coordinator/tracking): the lifecycle's fields; ``due_date`` is the
     # planned finish until submission, then the deadline the department works to.
     submitted_on: Mapped[dt.date | None]
@@ -130,8 +131,11 @@ class PlanItem(db.Model):
     verification_due: Mapped[dt.date | None]
     actual_start: Mapped[dt.date | None]
     actual_finish: Mapped[dt.date | None]
-    document_number: Mapped[str | None] = mapped_column(String(100))
+    document_number: Mapped[str | None] = mapped_column(String(limits.DOCUMENT_NUMBER))
     status_changed_at: Mapped[dt.datetime | None]
+    #: Raised by every transition; a transition applies only to the version
+    #: it was decided on (concurrent ones: exactly one wins, the rest 409).
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     plan: Mapped[ProjectPlan] = relationship(back_populates="items")
     project: Mapped[Project] = relationship()
@@ -149,7 +153,7 @@ class QuestionnaireDraft(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), unique=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String(limits.NAME), default="")
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     land_date: Mapped[dt.date | None]
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from werkzeug.exceptions import Forbidden, NotFound
 
+from ..planning import limits
 from ..accounts.models import Role, User
 from ..agents.acts import record_act
 from ..agents.service import agent_json
@@ -28,7 +29,7 @@ from ..tracking.service import carry_over, item_json
 from .access import acted_for_by, acts_for_owner
 from .models import AnswerSet, PlanItem, Project, ProjectPlan, QuestionnaireDraft
 
-NAME_MAX = 200
+NAME_MAX = limits.NAME
 
 
 class ProjectError(AnswersError):

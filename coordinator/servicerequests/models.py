@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..planning import limits
 from ..accounts.models import Organisation, User, utcnow
 from ..extensions import db
 from ..projects.models import Project
@@ -31,7 +32,7 @@ class ServiceRequest(db.Model):
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
     service: Mapped[str] = mapped_column(String(40))
     item_code: Mapped[str | None] = mapped_column(String(64))
-    district: Mapped[str] = mapped_column(String(100))
+    district: Mapped[str] = mapped_column(String(limits.ANSWER_TEXT))
     status: Mapped[str] = mapped_column(String(20), default="offered")
     respond_by: Mapped[dt.date]
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)

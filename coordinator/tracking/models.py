@@ -6,6 +6,7 @@ import datetime as dt
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..planning import limits
 from ..accounts.models import User, utcnow
 from ..extensions import db
 from ..projects.models import PlanItem
@@ -30,7 +31,7 @@ class ItemEvent(db.Model):
     to_status: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(Text)
     materials: Mapped[list[str]] = mapped_column(JSON, default=list)
-    document_number: Mapped[str | None] = mapped_column(String(100))
+    document_number: Mapped[str | None] = mapped_column(String(limits.DOCUMENT_NUMBER))
     due_date: Mapped[dt.date | None]
 
     item: Mapped[PlanItem] = relationship()
@@ -57,7 +58,7 @@ class ItemRating(db.Model):
     item_id: Mapped[int] = mapped_column(ForeignKey("plan_item.id"), unique=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    department: Mapped[str] = mapped_column(String(64), index=True)
+    department: Mapped[str] = mapped_column(String(limits.CODE), index=True)
     score: Mapped[int]
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -107,6 +107,7 @@ def transition(
     user: User, item_id: int, to: str, reason: str | None = None, missing_materials: Sequence[str] | None = None,
     gaps_due: dt.date | None = None, document_number: str | None = None, today: dt.date | None = None,
     faulty_files: Sequence[int] = (),
+    version: int | None = None,
 ) -> PlanItem:
     """Move an item to ``to`` on behalf of ``user`` and record it in the audit log.
 
@@ -120,14 +121,24 @@ def transition(
     Submitting needs every essential material, and after a return the named
     materials with the files at fault replaced; a return may name the
     ``faulty_files`` (their materials join the one-time notice); approving
-    issues the item's licence."""
+    issues the item's licence.
+
+    Transitions of one item are serialised by its ``version``, which each
+    one raises: the change is written only if the item is still at the
+    version read here (or, when given, at ``version`` — the one the caller
+    decided on), so of any number of concurrent transitions decided on the
+    same version exactly one wins and the others get 409 ``conflict``."""
     item = item_for(user, item_id)
     actor = role_on(user, item)
     if actor is None:
         raise Forbidden()
     if item.kind != "approval":
         raise IllegalTransition("not_tracked", "utility steps are tracked as hookup requests")
-    before = tracked(item)
+    before, read_version = tracked(item), item.version
+    if version is not None and version != read_version:
+        raise IllegalTransition("conflict", f"the item changed meanwhile: it is at version {read_version}, "
+                                f"not {version}; it is {item.status} now",
+                                allowed=lifecycle.allowed_transitions(before, actor))
     on = today or dt.date.today()
     if before.status == NOT_SUBMITTED and to == SUBMITTED:
         statuses = {i.code: i.status for i in item.plan.items}
@@ -154,12 +165,13 @@ def transition(
         document_number=(document_number or "").strip() or None,
     )
     after = lifecycle.apply_transition(before, request, current_calendar())
-    # Conditional update: of two officers acting at once only one finds the
-    # status it read; the other's update matches no row.
+    # Conditional update on the version read: of two transitions at once only
+    # one finds it (on PostgreSQL the second waits for the first's commit and
+    # then matches no row); the other's update changes nothing.
     changed = db.session.execute(
         update(PlanItem)
-        .where(PlanItem.id == item.id, PlanItem.status == before.status)
-        .values(**_columns(after), status_changed_at=utcnow())
+        .where(PlanItem.id == item.id, PlanItem.version == read_version)
+        .values(**_columns(after), status_changed_at=utcnow(), version=read_version + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:
@@ -326,7 +338,7 @@ def item_json(item: PlanItem, cal: WorkingCalendar, today: dt.date, licence: Lic
         return d.isoformat() if d else None
 
     return {
-        "kind": item.kind, "mode": item.mode, "days": item.days,
+        "kind": item.kind, "mode": item.mode, "days": item.days, "version": item.version,
         "planned_start": iso(item.planned_start), "planned_finish": iso(item.planned_finish),
         "submitted_on": iso(item.submitted_on), "accepted_on": iso(item.accepted_on),
         "actual_start": iso(item.actual_start), "actual_finish": iso(item.actual_finish),

@@ -182,7 +182,7 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """A CSV table (UTF-8 text, with a header row); formula cells escaped."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(header)
+    writer.writerow([csv_cell(h) for h in header])
     for row in rows:
         writer.writerow([csv_cell(v) for v in row])
     return out.getvalue()

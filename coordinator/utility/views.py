@@ -110,12 +110,21 @@ def settings():
         try:
             hook, new_secret = register_webhook(org, form.url.data)
             flash(_("Webhook 地址已保存。"), "success")
-        except WebhookError:
-            form.url.errors = [_("请输入以 http:// 或 https:// 开头的完整地址")]
+        except WebhookError as exc:
+            form.url.errors = [webhook_problem(exc)]
             status = 400
     elif request.method == "POST":
         status = 400
     return render_template("utility/settings.html", form=form, hook=hook, new_secret=new_secret, org=org), status
+
+
+def webhook_problem(exc: WebhookError) -> str:
+    """Why an address was refused, in the page's language."""
+    if exc.code == "unresolvable":
+        return _("无法解析该地址的主机名")
+    if exc.code == "not_public":
+        return _("该地址指向内网、本机或本服务自身，不能用于推送")
+    return _("请输入以 http:// 或 https:// 开头的完整地址")
 
 
 @blueprint.route("/settings/rotate", methods=["POST"])

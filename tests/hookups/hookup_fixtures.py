@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from sqlalchemy import select
@@ -45,13 +46,15 @@ def staff(code: str, username: str, email: str | None = None) -> int:
 
 
 class WebhookReceiver:
-    """A real HTTP server in a thread that checks each POST's HMAC and keeps
-    one delivery per ``Idempotency-Key`` (like a careful provider would)."""
+    """A real HTTP server in a thread that checks each POST's HMAC over
+    ``timestamp.body`` and the timestamp's age (the README's check), and
+    keeps one delivery per ``Idempotency-Key`` (like a careful provider would)."""
 
     def __init__(self, secret: str, status: int = 200, delay: float = 0.0):
         self.secret, self.status, self.delay = secret, status, delay
         self.received: dict[str, dict] = {}
         self.posts = 0
+        self.hosts: list[str | None] = []
         self.bad_signatures = 0
         self.lock = threading.Lock()
         receiver = self
@@ -59,12 +62,15 @@ class WebhookReceiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                expected = hmac.new(receiver.secret.encode(), body, hashlib.sha256).hexdigest()
+                stamp = self.headers.get("X-Signature-Timestamp", "")
+                expected = hmac.new(receiver.secret.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+                receiver.hosts.append(self.headers.get("Host"))
                 if receiver.delay:
                     threading.Event().wait(receiver.delay)
                 with receiver.lock:
                     receiver.posts += 1
-                    if not hmac.compare_digest(expected, self.headers.get("X-Signature", "")):
+                    fresh = stamp.isdigit() and abs(time.time() - int(stamp)) <= 300
+                    if not fresh or not hmac.compare_digest(expected, self.headers.get("X-Signature", "")):
                         receiver.bad_signatures += 1
                         self.send_response(401)
                         self.end_headers()

@@ -95,7 +95,8 @@ def test_the_owner_reads_the_claim_in_the_inbox(app, client, users):
     assert "未读" not in client.get("/inbox").get_data(as_text=True)
 
 
-def test_webhook_settings_show_the_secret_once_and_rotate_it(app, client, users):
+def test_webhook_settings_show_the_secret_once_and_rotate_it(app, client, users, dns):
+    dns["hooks.example.cn"] = "1.2.3.4"
     login(client, "utility")
     response = client.post("/utility/settings", data={"url": "https://hooks.example.cn/coordinator"})
     html = response.get_data(as_text=True)

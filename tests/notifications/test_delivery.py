@@ -185,7 +185,8 @@ def test_an_unreachable_mail_server_is_retried(app, ctx, users, monkeypatch):
 
 def _deliver_process(app, *args: str) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "DELIVERY_POLL_SECONDS": "0.2",
-           "COORDINATOR_ENV": "development"}
+           "COORDINATOR_ENV": "development",
+           "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/32"}
     return subprocess.Popen([str(COORDINATOR), "deliver", *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
