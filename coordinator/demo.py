@@ -101,6 +101,16 @@ def seed_organisations() -> None:
     db.session.add_all(o for o in extra if o.code not in existing)
     db.session.commit()
 
+#: The precision-parts plant in 西青区, outside Binhai, started 6 working days
+#: ago: filed with the district's 发改委 in a day, its energy review (1,200 tce
+#: a year) waiting there to be accepted, its design scheme with 规划.
+PARTS_PLANT = "西青区精密零部件厂房"
+PARTS_PLANT_STORY = (
+    Step(0, "project_filing", "submitted"), Step(1, "project_filing", "accepted"),
+    Step(1, "project_filing", "approved"),
+    Step(2, "energy_review", "submitted"), Step(4, "design_scheme_review", "submitted"),
+)
+
 
 def ensure_demo(production: bool, password: str | None = None) -> str | None:
     """On a first run of a non-production app, create the demo data and
@@ -116,8 +126,8 @@ def officer_usernames() -> list[str]:
 
 
 def seed_demo(password: str | None = None, today: dt.date | None = None) -> str:
-    """Create the demo accounts (an officer for every department) and three
-    demo projects, two of them under way; return the password."""
+    """Create the demo accounts (an officer for every department) and four
+    demo projects, three of them under way; return the password."""
     password = password or secrets.token_urlsafe(9)
     seed_organisations()
     org = {o.code: o for o in db.session.scalars(select(Organisation))}
@@ -164,6 +174,11 @@ def seed_demo(password: str | None = None, today: dt.date | None = None) -> str:
     claim_hookup(power.id, utility, today=cal.shift(started, 1))
     report_progress(power.id, utility, "surveyed", "现场勘察完成，拟由10kV线路接入", on=cal.shift(started, 4))
     report_progress(power.id, utility, "designed", "供电方案已答复，设计审查通过", on=cal.shift(started, 12))
+
+    started = cal.shift(today, -6)
+    parts = dict(warehouse, project_type="industrial_plant", district="西青区", in_park=False, floor_area_m2=8000,
+                 annual_energy_tce=1200)
+    _play(create_project(owner, PARTS_PLANT, parts, today=started), owner, officers, started, PARTS_PLANT_STORY)
     return password
 
 

@@ -167,17 +167,23 @@ SUBMITTED_PAGES = [
 ]
 
 
-def crawl(client, start: str = "/", limit: int = 60) -> dict[str, FormFields]:
+def crawl(client, start: str = "/", limit: int = 80, per_shape: int = 3) -> dict[str, FormFields]:
     """Every page reachable by links from ``start`` (same site, no API, static
-    files or downloads), parsed."""
+    files or downloads), parsed; at most ``per_shape`` pages of one shape
+    (the same path but for its ids: one item's materials page stands for all)."""
+    import re
+    from collections import Counter
     from urllib.parse import urljoin, urlsplit
 
     seen: dict[str, FormFields] = {}
+    shapes: Counter[str] = Counter()
     queue = [start]
     while queue and len(seen) < limit:
         url = queue.pop(0)
-        if url in seen:
+        shape = re.sub(r"\d+", "#", url)
+        if url in seen or shapes[shape] >= per_shape:
             continue
+        shapes[shape] += 1
         response = client.get(url, follow_redirects=True)
         if response.status_code != 200 or response.mimetype != "text/html":
             continue

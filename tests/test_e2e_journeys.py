@@ -138,9 +138,14 @@ def _both_languages_on_a_phone(browser, base: str, username: str, paths: list[st
             visit.no_sideways_scrolling()
             html_lang = visit.page.locator("html").get_attribute("lang")
             assert html_lang == ("zh-CN" if lang == "zh" else "en")
-            # What the app says (headings, column heads, labels, buttons), not what people typed.
-            text = "\n".join(visit.page.locator(
-                "main :is(h2, th[scope=col], label, button, legend, .hint, .help)").all_inner_texts())
+            # What the app says (headings, column heads, labels, buttons), not what people typed,
+            # nor the titles of the laws it cites (.basis), which have no English name.
+            text = visit.page.evaluate("""() => [...document.querySelectorAll(
+                'main :is(h2, th[scope=col], label, button, legend, .hint, .help)')].map(e => {
+                    const copy = e.cloneNode(true);
+                    copy.querySelectorAll('.basis').forEach(b => b.remove());
+                    return copy.innerText ?? copy.textContent;
+                }).join('\\n')""")
             if lang == "zh":
                 assert not re.search(r"\b(the|and|of|for)\b", text), f"{path}: English on a Chinese page"
             else:

@@ -37,13 +37,14 @@ def ready_item(live_server):
     with app.app_context():
         seed_demo(PASSWORD)
         org = {o.code: o for o in db.session.scalars(select(Organisation))}
-        drc = create_user("e2e-drc", PASSWORD, Role.officer, "发改审批员", org["drc"])
-        planner = create_user("e2e-planner", PASSWORD, Role.officer, "规划审批员", org["planning"])
-        db.session.commit()
         owner = db.session.scalar(select(User).where(User.username == "demo-owner"))
         project = db.session.scalar(select(Project).where(Project.name == "滨海新区智能物流仓库"))
-        items = {i.code: i.id for i in project.current_plan.items}
-        for code, officer in (("project_filing", drc), ("design_scheme_review", planner)):
+        plan = {i.code: i for i in project.current_plan.items}
+        items = {code: item.id for code, item in plan.items()}
+        for code in ("project_filing", "design_scheme_review"):
+            department = plan[code].department  # 滨海: filing with the 政务服务办, not the 发改委
+            officer = create_user(f"e2e-{department}", PASSWORD, Role.officer, "审批员", org[department])
+            db.session.commit()
             provide_materials(app, items[code])
             transition(owner, items[code], "submitted")
             transition(officer, items[code], "accepted")
