@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any, Iterator
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from flask_smorest import abort
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -29,7 +29,30 @@ HEADERS = {
 }
 
 
+#: What a multipart form adds around an uploaded file (boundaries, headers, the other fields).
+MULTIPART_ALLOWANCE = 64 * 1024
+
+
+def accepts_files(view):
+    """Mark a view that takes an uploaded material: its body may be as large
+    as a material (``MATERIAL_MAX_BYTES``) and its form, not only
+    ``MAX_CONTENT_LENGTH``."""
+    view.accepts_files = True
+    return view
+
+
+def _body_limit() -> None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "accepts_files", False):
+        largest = int(current_app.config.get("MATERIAL_MAX_BYTES", 20 * 2**20))
+        request.max_content_length = largest + MULTIPART_ALLOWANCE
+        if (request.content_length or 0) > request.max_content_length:
+            abort(413, error="too_large", message=f"a file may be at most {largest // 2**20} MB",
+                  errors={"file": [f"larger than {largest} bytes"]})
+
+
 def init_security(app: Flask) -> None:
+    app.before_request(_body_limit)
     app.before_request(reject_nul_characters)
 
     @app.after_request

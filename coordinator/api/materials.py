@@ -11,6 +11,7 @@ from werkzeug.exceptions import NotFound
 from ..licences.service import licence_pdf_for
 from ..materials import service
 from ..materials.service import MaterialError
+from ..security import accepts_files
 from ..tracking import lifecycle
 from . import blueprint
 from .auth import protected
@@ -22,7 +23,6 @@ from .schemas import ErrorSchema
 from .tracking import _item_or_abort, _me
 
 #: Room for the multipart envelope and the ``material`` field around the file.
-MULTIPART_ALLOWANCE = 64 * 1024
 
 BINARY = {"schema": {"type": "string", "format": "binary"}}
 
@@ -45,13 +45,8 @@ def material_list(item) -> dict:
     }
 
 
-def _refuse_oversized_body() -> None:
-    if (request.content_length or 0) > service.max_bytes() + MULTIPART_ALLOWANCE:
-        abort(413, error="too_large", message=f"a file may be at most {service.max_bytes() // 2**20} MB",
-              errors={"file": [f"larger than {service.max_bytes()} bytes"]})
-
-
 @blueprint.route("/items/<int:item_id>/materials", methods=["POST"])
+@accepts_files
 @protected()
 @blueprint.arguments(MaterialUploadFormSchema, location="form")
 @blueprint.arguments(MaterialUploadFileSchema, location="files")
@@ -67,7 +62,6 @@ def _refuse_oversized_body() -> None:
 def upload_material(form, files, item_id: int):
     """The owner uploads a file for one of the item's materials (multipart
     ``material``, ``file``); after a return it replaces the files at fault."""
-    _refuse_oversized_body()
     item = _item_or_abort(item_id)
     upload = files["file"]
     data = upload.stream.read(service.max_bytes() + 1)

@@ -12,6 +12,7 @@ from ..licences.service import licence_of
 from ..materials import service
 from ..materials.service import MaterialError
 from ..projects.access import acts_for_owner
+from ..security import accepts_files
 from ..tracking import lifecycle
 from ..tracking.service import item_for
 from . import blueprint
@@ -62,6 +63,7 @@ def materials(item_id: int):
 
 
 @blueprint.route("/items/<int:item_id>/materials", methods=["POST"])
+@accepts_files
 @owner_required
 def upload_material(item_id: int):
     """Upload (or, after a return, replace) a file for one material."""
