@@ -171,7 +171,6 @@ def crawl(client, start: str = "/", limit: int = 80, per_shape: int = 3) -> dict
     """Every page reachable by links from ``start`` (same site, no API, static
     files or downloads), parsed; at most ``per_shape`` pages of one shape
     (the same path but for its ids: one item's materials page stands for all)."""
-    import re
     from collections import Counter
     from urllib.parse import urljoin, urlsplit
 
@@ -214,9 +213,9 @@ def test_every_form_field_has_a_label(app, client, demo_accounts, username):
         assert response.status_code == 302
     pages = crawl(client, "/" if username else "/login")
     if username == "demo-owner":
-        project_id = demo_project_id(app)
+        shapes = {re.sub(r"\d+", "#", url) for url in pages}
         assert {"/owner/projects", "/owner/projects/new", "/owner/settings",
-                f"/owner/projects/{project_id}", f"/owner/projects/{project_id}/answers"} <= set(pages)
+                "/owner/projects/#", "/owner/projects/#/answers"} <= shapes
         for url, data in SUBMITTED_PAGES:
             parsed = FormFields()
             parsed.feed(client.post(url, data=data).get_data(as_text=True))
