@@ -11,5 +11,5 @@ from .audit.models import AdminAuditEntry  # noqa: F401
 from .materials.models import CommitmentLetter, FileDownload, MaterialFile, StoredFile  # noqa: F401
 from .licences.models import Licence  # noqa: F401
 from .intermediaries.models import AgencyQualification, AgencyRating, IntermediaryRequest, ServiceQuote  # noqa: F401
-from .problems.models import ProblemEvent, ProblemReport  # noqa: F401
+from .problems.models import ProblemAttachment, ProblemEvent, ProblemReport  # noqa: F401
 from .agents.models import AgentAct, AgentGrant, AgentRequest  # noqa: F401

@@ -71,6 +71,8 @@ PAGES = [
     Page("agent on the owner's project", "demo-agent", lambda app: f"/owner/projects/{demo_project_id(app)}"),
     Page("reporting a problem", "demo-owner", lambda app: "/problems/new"),
     Page("problem ledger", "demo-admin", lambda app: "/problems/ledger"),
+    Page("assigning agents", "demo-admin", lambda app: "/admin/agents"),
+    Page("resending the confirmation e-mail", None, lambda app: "/register/resend"),
 ]
 
 

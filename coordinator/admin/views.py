@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.models import Organisation, OrganisationKind, Role, User
+from ..agents import service as agents
 from ..accounts.service import AccountError, admin_create_user, change_user, organisations, save_organisation, \
     set_user_active
 from ..audit.service import audit_entries
@@ -24,6 +25,8 @@ from ..governance.service import GovernanceError
 from ..governance.bundles import BundleError, CalendarNoticeError, bundle_from_zip, bundle_items, \
     parse_calendar_notice, replace_files
 from ..planning.rulebase import RuleBaseError, safe_load
+from ..servicerequests.service import RequestConflict, RequestNotFound
+from ..tracking.lifecycle import InvalidTransition
 from ..governance.service import current_rules
 from . import blueprint
 from .forms import CalendarForm, choices, FileEditForm, ItemEditForm, OrganisationForm, UploadForm, UserForm
@@ -396,6 +399,44 @@ def user_active(user_id: int):
     except AccountError as exc:
         flash(_("未保存：%(reason)s", reason=str(exc)), "error")
     return redirect(url_for("admin.organisations_page"))
+
+
+# --------------------------------------------------------------------------
+# 帮办代办: assigning agents
+
+
+@blueprint.route("/agents")
+def agents_page():
+    """Requests waiting for an agent (escalated first) and the projects no agent holds, each with the agents to assign."""
+    return render_template("admin/agents.html", waiting=agents.waiting_requests(), agents=agents.active_agents(),
+                           projects=agents.projects_without_agent(), key_project=agents.offered_as_key_project)
+
+
+@blueprint.route("/agents/requests/<int:request_id>/assign", methods=["POST"])
+def assign_agent_request(request_id: int):
+    """Give a waiting request to the chosen agent."""
+    return _assigned(lambda: agents.assign(current_user, request_id, request.form.get("agent")))
+
+
+@blueprint.route("/agents/projects/assign", methods=["POST"])
+def assign_agent_to_project():
+    """Assign the chosen agent to the chosen project directly."""
+    return _assigned(lambda: agents.assign_to_project(current_user, request.form.get("project_id", type=int) or 0,
+                                                      request.form.get("agent")))
+
+
+def _assigned(assign):
+    try:
+        done = assign()
+    except RequestNotFound:
+        abort(404)
+    except InvalidTransition:
+        flash(_("未指派：请选择一名帮办代办员。"), "error")
+    except RequestConflict:
+        flash(_("未指派：该项目已有帮办代办员。"), "error")
+    else:
+        flash(_("已指派 %(agent)s 代办 %(project)s", agent=done.agent.display_name, project=done.project.name), "success")
+    return redirect(url_for("admin.agents_page"), code=303)
 
 
 # --------------------------------------------------------------------------

@@ -5,30 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from ..accounts.models import User
 from ..extensions import db
 from ..notifications.outbox import enqueue
-from ..projects.access import is_agent_for
+from ..projects.access import is_agent_for, project_audience
 from ..projects.models import Project
-from .models import AgentAct, AgentGrant
+from .models import AgentAct
 
 #: How each act reads in the owner's notice (Chinese, the language of record).
 ACT_NAMES = {"answers": "修改项目答案", "materials": "上传材料", "submit": "申报事项", "award": "选定中介服务",
              "problem": "反映“办不成事”"}
 
 
-def owner_side(project: Project) -> list[User]:
-    """Whoever is told what happens on the project: its owner, and the agent holding it."""
-    agents = db.session.scalars(select(User).join(AgentGrant, AgentGrant.agent_id == User.id).where(
-        AgentGrant.project_id == project.id, AgentGrant.revoked_at.is_(None))).all()
-    return [project.owner, *agents]
-
-
 def record_act(user: User, project: Project, act: str, summary: str, detail: dict[str, Any] | None = None) -> None:
     """When ``user`` acts on ``project`` as its agent, log the act and tell
-    the owner (the caller commits); the owner's own acts are not logged here."""
+    the owner's company (the caller commits); the owner's own acts are not logged here."""
     if not is_agent_for(user, project):
         return
     row = AgentAct(project_id=project.id, agent_id=user.id, owner_id=project.owner_id, act=act,
@@ -37,6 +28,6 @@ def record_act(user: User, project: Project, act: str, summary: str, detail: dic
     db.session.flush()
     enqueue("agent_act", f"帮办代办员{user.display_name}代您{ACT_NAMES.get(act, act)}：{project.name}",
             f"{user.display_name}（帮办代办）代{project.owner.display_name}：{summary}",
-            users=[project.owner], link=f"/owner/projects/{project.id}",
+            users=project_audience(project, agent=False), link=f"/owner/projects/{project.id}",
             payload={"project_id": project.id, "act": act, "agent": user.username, **(detail or {})},
             key=f"agent-act:{row.id}")

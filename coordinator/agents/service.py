@@ -15,12 +15,14 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from ..accounts.models import Organisation, OrganisationKind, Role, User, utcnow
+from ..audit.service import record
 from ..extensions import db
 from ..governance.service import current_calendar
 from ..notifications.inbox import inbox_of
 from ..notifications.models import InboxMessage
 from ..notifications.outbox import enqueue
-from ..projects.access import acts_for_owner
+from ..projects.access import acts_for_owner, project_audience
+from ..planning import Plan
 from ..projects.models import PlanItem, Project
 from ..servicerequests import service as core
 from ..servicerequests.models import ServiceOffer
@@ -50,7 +52,8 @@ def request_json(request: AgentRequest) -> dict[str, Any]:
     return {"id": request.id, "project_id": request.project_id, "project_name": request.project.name,
             "status": request.status, "district": request.district, "acts": list(request.granted_acts or ()),
             "claim_by": request.claim_by.isoformat(), "escalated": request.escalated,
-            "agent": request.agent.username if request.agent else None}
+            "agent": request.agent.username if request.agent else None,
+            "key_project": offered_as_key_project(request)}
 
 
 NOTICES = core.Notices(
@@ -113,6 +116,56 @@ def request_agent(owner: User, project_id: int, acts: Iterable[str] | None = Non
     return request
 
 
+#: The rule base's fact naming a key project (重点项目), which is offered an agent without asking.
+KEY_PROJECT = "key_project"
+#: The note of a request's first step when it was offered because the project is a key project.
+KEY_PROJECT_NOTE = "重点项目：自动提供帮办代办"
+
+
+def offer_to_key_project(project: Project, plan: Plan, today: dt.date | None = None) -> AgentRequest | None:
+    """A key project (the plan's fact :data:`KEY_PROJECT`, criteria in the
+    rule base) is offered an agent without the owner asking — once: when it
+    qualifies, has never had an agent request and no agent holds it. The
+    request goes to the stations like an owner's (default grant) and the
+    owner's company is told it may decline. The caller commits."""
+    if not plan.facts.get(KEY_PROJECT) or live_grant(project) is not None or db.session.scalar(
+            select(AgentRequest.id).where(AgentRequest.project_id == project.id).limit(1)) is not None:
+        return None
+    today = today or dt.date.today()
+    request = AgentRequest(project=project, service="agent", district=project.district,
+                           granted_acts=list(DEFAULT_ACTS))
+    core.open_request(request, today, claim_limit_days())
+    request.events[0].note = KEY_PROJECT_NOTE
+    core.offer(request, stations_for(project.district), NOTICES)
+    enqueue("agent_offered_to_key_project", f"重点项目帮办代办：{project.name}",
+            f"“{project.name}”属于重点项目，已为您提供帮办代办服务：服务站点的帮办代办员认领后将代您办理"
+            f"{'、'.join(ACT_NAMES[a] for a in request.granted_acts)}。如不需要，可在项目页拒绝。",
+            users=project_audience(project, agent=False), link=f"/owner/projects/{project.id}",
+            payload={"agent_request": request_json(request)}, key=f"agent{request.id}:key-project")
+    return request
+
+
+def offered_as_key_project(request: AgentRequest) -> bool:
+    """The request was offered because the project is a key project, not asked for."""
+    return bool(request.events) and request.events[0].note == KEY_PROJECT_NOTE
+
+
+def decline(owner: User, project_id: int, today: dt.date | None = None) -> AgentRequest:
+    """The owner declines (or withdraws) the project's request still waiting
+    for an agent: ``withdrawn``; a key project is not offered one again. 404
+    for anyone but the owner, or when no request is open."""
+    project = _owned(owner, project_id)
+    request = open_request_of(project)
+    if request is None:
+        raise NotFound()
+    if not core.move(request, core.OFFERED, core.WITHDRAWN):
+        raise NotFound()
+    core.record(request, core.WITHDRAWN, today or dt.date.today(), f"建设单位（{owner.display_name}）不需要帮办代办",
+                owner)
+    db.session.commit()
+    return request
+
+
 def revoke(owner: User, project_id: int) -> AgentGrant:
     """The owner ends the agent's grant (at any time); the agent is told. 404
     for anyone but the owner, or when no agent holds the project."""
@@ -142,6 +195,11 @@ class Helper:
     grant: AgentGrant | None
     waiting: AgentRequest | None
     acts: list[AgentAct]
+
+    @property
+    def key_project(self) -> bool:
+        """The waiting request was offered because the project is a key project."""
+        return self.waiting is not None and offered_as_key_project(self.waiting)
 
 
 def helper_of(project: Project) -> Helper:
@@ -194,20 +252,71 @@ def claim(agent: User, request_id: int, today: dt.date | None = None) -> AgentRe
     return request
 
 
+def active_agents() -> list[User]:
+    """Every active agent of a service station, by station then name (whom the office may assign)."""
+    return [u for u in db.session.scalars(select(User).where(User.role == Role.agent, User.active.is_(True))
+                                          .order_by(User.organisation_id, User.username)) if _station_of(u)]
+
+
+def waiting_requests() -> list[AgentRequest]:
+    """Every request still waiting for an agent, escalated ones first, then by deadline (the office's list)."""
+    return list(db.session.scalars(select(AgentRequest).where(AgentRequest.status == core.OFFERED)
+                                   .order_by(AgentRequest.escalated.desc(), AgentRequest.respond_by, AgentRequest.id)))
+
+
+def projects_without_agent() -> list[Project]:
+    """The projects no agent holds, newest first (the office may assign one directly)."""
+    held = select(AgentGrant.project_id).where(AgentGrant.revoked_at.is_(None))
+    return list(db.session.scalars(select(Project).where(Project.id.not_in(held)).order_by(Project.id.desc())))
+
+
+def _agent_named(username: Any) -> User:
+    agent = db.session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    if agent is None or _station_of(agent) is None:
+        raise InvalidTransition("invalid", "no such agent", fields={"agent": ["the username of an active agent"]})
+    return agent
+
+
 def assign(admin: User, request_id: int, agent_username: Any, today: dt.date | None = None) -> AgentRequest:
     """The 政务服务办 assigns an open request to an agent of any station
     (e.g. after escalation): 404 for no such request, 400 for no such
     agent, 409 when it was claimed meanwhile."""
-    today = today or dt.date.today()
     request = db.session.get(AgentRequest, request_id)
     if request is None or admin.role != Role.admin:
         raise RequestNotFound()
-    agent = db.session.scalar(select(User).where(User.username == agent_username, User.active.is_(True)))
-    if agent is None or _station_of(agent) is None:
-        raise InvalidTransition("invalid", "no such agent", fields={"agent": ["the username of an active agent"]})
+    return _assign(admin, request, _agent_named(agent_username), today or dt.date.today())
+
+
+def assign_to_project(admin: User, project_id: int, agent_username: Any,
+                      today: dt.date | None = None) -> AgentRequest:
+    """The 政务服务办 assigns an agent to a project directly: to its open
+    request, or to a request opened for it on the service-request core and
+    given at once (with the default grant; the owner may revoke it). 404 for
+    no such project, 400 for no such agent, 409 when an agent holds it."""
+    today = today or dt.date.today()
+    project = db.session.get(Project, project_id)
+    if project is None or admin.role != Role.admin:
+        raise RequestNotFound()
+    agent = _agent_named(agent_username)
+    request = open_request_of(project)
+    if request is None:
+        if live_grant(project) is not None:
+            raise RequestConflict("an agent holds the project already", CLAIMED)
+        request = AgentRequest(project=project, service="agent", district=project.district,
+                               granted_acts=list(DEFAULT_ACTS))
+        core.open_request(request, today, claim_limit_days())
+    return _assign(admin, request, agent, today)
+
+
+def _assign(admin: User, request: AgentRequest, agent: User, today: dt.date) -> AgentRequest:
+    """Give ``request`` to ``agent`` on the office's behalf: audited, and the agent and the owner are told."""
+    request_id = request.id
     if not core.assign(request, core.OFFERED, CLAIMED, agent.organisation, agent):
         raise RequestConflict("the request was already claimed", db.session.get(AgentRequest, request_id).status)
     _hand_over(request, agent, today, f"政务服务办（{admin.display_name}）指派")
+    record(admin, "agent_request", request.id, "assign", None,
+           {"project": request.project.name, "project_id": request.project_id, "agent": agent.username,
+            "station": agent.organisation.name, "acts": list(request.granted_acts or DEFAULT_ACTS)})
     enqueue("agent_assigned", f"政务服务办指派帮办代办：{request.project.name}",
             f"您被指派为“{request.project.name}”的帮办代办员。", users=[agent], link="/agent/",
             payload={"agent_request": request_json(request)}, key=f"agent{request.id}:assigned")
@@ -224,7 +333,7 @@ def _hand_over(request: AgentRequest, agent: User, today: dt.date, note: str = "
     enqueue("agent_claimed", f"帮办代办员已认领：{project.name}",
             f"{agent.organisation.name}的帮办代办员{agent.display_name}将代您办理："
             f"{'、'.join(ACT_NAMES[a] for a in grant.acts)}。您可随时在项目页撤销授权。",
-            users=[project.owner], link=f"/owner/projects/{project.id}",
+            users=project_audience(project, agent=False), link=f"/owner/projects/{project.id}",
             payload={"agent_request": request_json(request)}, key=f"agent{request.id}:claimed")
     return grant
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask_babel import force_locale
 from flask_login import current_user
 from flask_smorest import abort
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from ..accounts.models import Role, User
 from ..accounts.service import AccountProblems
-from ..companies.service import invite_colleague, members, register_company, remove_colleague
-from ..companies.views import throttle_registrations
+from ..companies.service import invite_colleague, members, register_company, remove_colleague, resend_verification
+from ..companies.views import throttle_registrations, throttle_resends
 from ..extensions import db
 from . import blueprint
 from .auth import protected
@@ -59,6 +59,30 @@ def create_registration(body):
             abort(409, error="conflict", message="already registered", errors=problem_fields(exc))
         abort(400, error="bad_request", message="the request has invalid fields", errors=problem_fields(exc))
     return {"status": "pending_verification"}
+
+
+class ResendRequestSchema(Schema):
+    """``POST /registrations/resend``."""
+
+    email = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class ResendSchema(Schema):
+    status = fields.String(metadata={"description": "always `accepted`: whether an account awaits confirmation "
+                                                   "at this address is not told"})
+
+
+@blueprint.route("/registrations/resend", methods=["POST"])
+@throttle_resends
+@blueprint.arguments(ResendRequestSchema)
+@blueprint.response(202, ResendSchema)
+@blueprint.alt_response(429, schema=ErrorSchema, description="too many requests from this address "
+                        "(RESEND_CONFIRMATION_RATE_LIMIT)")
+def resend_confirmation(body):
+    """Send the confirmation link again to an account still awaiting it (at
+    most once every ten minutes per account); the same answer for any address."""
+    resend_verification(body["email"])
+    return {"status": "accepted"}
 
 
 class MemberSchema(Schema):

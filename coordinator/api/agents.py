@@ -38,6 +38,8 @@ class AgentRequestSchema(Schema):
     claim_by = fields.String(metadata={"description": "last day to claim (working days from the request)"})
     escalated = fields.Boolean()
     agent = fields.String(allow_none=True)
+    key_project = fields.Boolean(metadata={"description": "offered without asking because the project is a key "
+                                                          "project (rules/facts.yaml key_project)"})
 
 
 class AgentRequestListSchema(Schema):
@@ -78,6 +80,20 @@ def revoke_agent(project_id: int):
         service.revoke(_me(), project_id)
     except NotFound:
         abort(404, error="not_found", message="no agent holds this project")
+
+
+@blueprint.route("/projects/<int:project_id>/agent-request", methods=["DELETE"])
+@protected(Role.owner)
+@blueprint.response(204)
+@blueprint.alt_response(404, schema=ErrorSchema, description="not one of the caller's projects, or no request is open")
+def decline_agent(project_id: int):
+    """The owner declines the agent offered to a key project (or withdraws
+    its own request) while no agent has claimed it; a key project is not
+    offered one again."""
+    try:
+        service.decline(_me(), project_id)
+    except NotFound:
+        abort(404, error="not_found", message="no open agent request on this project")
 
 
 @blueprint.route("/agent-requests")
@@ -123,6 +139,27 @@ def assign_agent_request(body, request_id: int):
         request = service.assign(_me(), request_id, body["agent"])
     except RequestNotFound:
         abort(404, error="not_found", message="no such agent request")
+    except TransitionError as exc:
+        return _error(exc)
+    except RequestConflict as exc:
+        abort(409, error="conflict", message=exc.message, errors={"status": [exc.status]})
+    return service.request_json(request)
+
+
+@blueprint.route("/projects/<int:project_id>/agent", methods=["POST"])
+@protected(Role.admin)
+@blueprint.arguments(AssignSchema)
+@blueprint.response(200, AgentRequestSchema)
+@blueprint.alt_response(400, schema=ErrorSchema, description="no such active agent")
+@blueprint.alt_response(404, schema=ErrorSchema, description="no such project")
+@blueprint.alt_response(409, schema=ErrorSchema, description="an agent holds the project already")
+def assign_agent_to_project(body, project_id: int):
+    """The 政务服务办 assigns an agent to a project directly: to its open
+    request, or to one opened for it (the default grant; the owner may revoke it)."""
+    try:
+        request = service.assign_to_project(_me(), project_id, body["agent"])
+    except RequestNotFound:
+        abort(404, error="not_found", message="no such project")
     except TransitionError as exc:
         return _error(exc)
     except RequestConflict as exc:

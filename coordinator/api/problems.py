@@ -1,18 +1,25 @@
 """Routes of the 办不成事 API: file a problem report, list the caller's
-reports, read one with its path, move it round the loop."""
+reports, read one with its path, move it round the loop, attach files and read them."""
 from __future__ import annotations
 
+import io
+
+from flask import send_file
 from flask_login import current_user
 from flask_smorest import abort
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import NotFound
 
 from ..accounts.models import Role
 from ..database import MAX_ROW_ID
+from ..materials.service import max_bytes
 from ..problems import loop, service
 from ..problems.loop import LoopError
+from ..security import accepts_files
 from . import blueprint
 from .auth import protected
+from .materials import BINARY
 from .schemas import ErrorSchema, TransitionConflictSchema
 from .tracking import _error
 
@@ -28,6 +35,13 @@ class ProblemRequestSchema(Schema):
         "description": "beyond_list (materials demanded beyond the list), time_exceeded, refused_without_reason, "
                        "system_fault, other"})
     description = fields.String(required=True, validate=validate.Length(min=1, max=service.DESCRIPTION_MAX))
+
+
+class ProblemAttachmentSchema(Schema):
+    id = fields.Integer(metadata={"description": "the file's id (GET /problems/{id}/attachments/{file_id})"})
+    filename = fields.String()
+    size = fields.Integer()
+    content_type = fields.String()
 
 
 class ProblemSchema(Schema):
@@ -47,6 +61,7 @@ class ProblemSchema(Schema):
     reporter = fields.String()
     filed_on = fields.String()
     closed_on = fields.String(allow_none=True)
+    attachments = fields.List(fields.Nested(ProblemAttachmentSchema))
 
 
 class ProblemEventSchema(Schema):
@@ -157,3 +172,52 @@ def move_problem(body, problem_id: int):
     except LoopError as exc:
         return _error(exc, list_allowed=True)
     return detail(report)
+
+
+class AttachmentUploadSchema(Schema):
+    file = Upload(required=True, metadata={"description": "a PDF, JPEG or PNG (judged by its content) of at most "
+                                                         "20 MB"})
+
+
+@blueprint.route("/problems/<int:problem_id>/attachments", methods=["POST"])
+@accepts_files
+@protected()
+@blueprint.arguments(AttachmentUploadSchema, location="files")
+@blueprint.response(201, ProblemAttachmentSchema)
+@blueprint.alt_response(400, schema=ErrorSchema, description="`fields.attachments`: empty, or not a PDF, JPEG or "
+                        "PNG by its content")
+@blueprint.alt_response(403, schema=ErrorSchema, description="not the reporter's side (the office, the department)")
+@blueprint.alt_response(404, schema=ErrorSchema, description="no such report, or none the caller has a part in")
+@blueprint.alt_response(409, schema=ErrorSchema, description="the report is archived")
+@blueprint.alt_response(413, schema=ErrorSchema, description="the file is larger than 20 MB")
+def attach_to_problem(files, problem_id: int):
+    """The reporter (its company, the agent holding the project) attaches a
+    file to an open report (multipart ``file``), checked like a material."""
+    upload = files["file"]
+    try:
+        attachment = service.attach(_me(), problem_id, upload.filename, upload.stream.read(max_bytes() + 1))
+    except NotFound:
+        abort(404, error="not_found", message="no such problem report")
+    except LoopError as exc:
+        return _error(exc)
+    f = attachment.file
+    return {"id": f.id, "filename": f.filename, "size": f.size, "content_type": f.content_type}
+
+
+@blueprint.route("/problems/<int:problem_id>/attachments/<int:file_id>")
+@protected()
+@blueprint.doc(responses={"200": {"description": "the file's bytes with their content type", "content": {
+    "application/pdf": BINARY, "image/jpeg": BINARY, "image/png": BINARY}}})
+@blueprint.alt_response(404, schema=ErrorSchema, description="no such attachment, or a report the caller has no "
+                        "part in")
+def get_problem_attachment(problem_id: int, file_id: int):
+    """An attachment of a report, for whoever has a part in it (the reporter's
+    side, the office, the department it is transferred to); logged."""
+    try:
+        stored, data = service.read_attachment(_me(), problem_id, file_id)
+    except NotFound:
+        abort(404, error="not_found", message="no such attachment")
+    response = send_file(io.BytesIO(data), mimetype=stored.content_type, as_attachment=True,
+                         download_name=stored.filename, etag=False, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import Length
+from wtforms.validators import DataRequired, Length
 
 
 class RegistrationForm(FlaskForm):
@@ -18,3 +18,7 @@ class InviteForm(FlaskForm):
     display_name = StringField(_l("姓名"), validators=[Length(max=120)])
     email = StringField(_l("电子邮箱"), validators=[Length(max=200)])
     username = StringField(_l("用户名"), validators=[Length(max=80)])
+
+
+class ResendConfirmationForm(FlaskForm):
+    email = StringField(_l("电子邮箱"), validators=[DataRequired(), Length(max=200)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
@@ -104,12 +105,30 @@ def register_company(*, company_name: str, uscc: str, contact_name: str, email: 
     return user
 
 
-def _send_verification(user: User) -> None:
+def _send_verification(user: User, key: str | None = None) -> None:
     link = url_for("companies.confirm_email", token=account_token("verify", user), _external=True)
     enqueue("account_verify", "请确认您的电子邮箱 / Confirm your e-mail address",
             f"{user.display_name}，您好：\n\n请在三天内打开以下链接确认电子邮箱，确认后即可登录：\n{link}\n\n"
             f"Open the link above within three days to confirm your address; then you can log in.",
-            users=[user], channels=("email",))
+            users=[user], channels=("email",), key=key)
+
+
+#: A new confirmation e-mail goes out at most once in this many seconds per account.
+RESEND_INTERVAL_SECONDS = 600
+
+
+def resend_verification(email: str) -> None:
+    """Send the confirmation link again to every account with this address
+    still awaiting confirmation, at most once per account every
+    :data:`RESEND_INTERVAL_SECONDS`; nothing happens (and nothing tells)
+    when there is none, so the answer reveals no account."""
+    accounts = db.session.scalars(select(User).where(
+        User.email == (email or "").strip(), User.active.is_(True), User.awaiting_verification.is_(True))).all()
+    window = int(time.time()) // RESEND_INTERVAL_SECONDS
+    for user in accounts:
+        _send_verification(user, key=f"account-verify:{user.id}:resend:{window}")
+    db.session.commit()
+    log.info("confirmation e-mail resend requested (%d account(s))", len(accounts))
 
 
 def confirm_email(token: str) -> User:

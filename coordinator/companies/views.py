@@ -1,7 +1,7 @@
 """Company pages: self-registration, e-mail confirmation, the company's members."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,7 +10,7 @@ from ..accounts.models import Role, User
 from ..accounts.service import AccountProblems
 from ..extensions import db, limiter
 from . import service
-from .forms import InviteForm, RegistrationForm
+from .forms import InviteForm, RegistrationForm, ResendConfirmationForm
 
 blueprint = Blueprint("companies", __name__)
 
@@ -23,6 +23,17 @@ def registration_limit() -> str:
 
 #: One budget per address for the registration page and ``POST /api/v1/registrations``.
 throttle_registrations = limiter.shared_limit(registration_limit, scope="registration", methods=["POST"])
+
+
+DEFAULT_RESEND_LIMIT = "5 per hour"
+
+
+def resend_limit() -> str:
+    return current_app.config.get("RESEND_CONFIRMATION_RATE_LIMIT") or DEFAULT_RESEND_LIMIT
+
+
+#: One budget per address for the resend page and ``POST /api/v1/registrations/resend``.
+throttle_resends = limiter.shared_limit(resend_limit, scope="resend_confirmation", methods=["POST"])
 
 
 def _show_problems(form, exc: AccountProblems) -> None:
@@ -47,8 +58,23 @@ def register():
 
 @blueprint.errorhandler(429)
 def _too_many_registrations(error):
+    if request.endpoint == "companies.resend_confirmation":
+        flash(_("请求过于频繁，请稍后再试。"), "error")
+        return render_template("companies/resend.html", form=ResendConfirmationForm()), 429
     flash(_("注册请求过于频繁，请稍后再试。"), "error")
     return render_template("companies/register.html", form=RegistrationForm()), 429
+
+
+@blueprint.route("/register/resend", methods=["GET", "POST"])
+@throttle_resends
+def resend_confirmation():
+    """Send the confirmation link again; the answer is the same whether or not the address awaits confirmation."""
+    form = ResendConfirmationForm()
+    if form.validate_on_submit():
+        service.resend_verification(form.email.data)
+        flash(_("如果该邮箱的账号尚未确认，新的确认链接已发往该邮箱，三天内有效。"), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("companies/resend.html", form=form), 400 if form.errors else 200
 
 
 @blueprint.route("/register/confirm/<token>")

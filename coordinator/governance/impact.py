@@ -13,6 +13,7 @@ from ..notifications.outbox import enqueue
 from ..planning import AnswersError
 from .bundles import ImpactCase, PlanDiff, compare_plans, impact, with_calendar_days
 from ..planning.service import plan_project
+from ..projects.access import project_audience
 from ..projects.models import Project, ProjectPlan
 from ..projects.service import replan_project
 from ..tracking.lifecycle import NOT_SUBMITTED
@@ -94,7 +95,7 @@ def replan_stale_projects(admin: User, today: dt.date | None = None) -> list[Pro
 
 
 def _notify_owner(impact: ProjectImpact, stored: ProjectPlan) -> None:
-    """Tell a project's owner that the new rule base changed their plan."""
+    """Tell whoever hears about a project that the new rule base changed their plan."""
     project, diff = impact.project, impact.diff
     lines = [f"{project.name}的审批计划已按新规则（{stored.rule_base_version}）重新编排：",
              f"总工期 {diff.total_before} → {stored.total_working_days} 个工作日。"]
@@ -104,7 +105,7 @@ def _notify_owner(impact: ProjectImpact, stored: ProjectPlan) -> None:
         lines.append("取消事项：" + "、".join(diff.removed))
     if diff.departments_changed:
         lines.append("办理部门变化：" + "、".join(f"{c}（{a or '—'} → {b or '—'}）" for c, a, b in diff.departments_changed))
-    enqueue("plan_replanned", f"审批计划已更新：{project.name}", "\n".join(lines), users=[project.owner],
+    enqueue("plan_replanned", f"审批计划已更新：{project.name}", "\n".join(lines), users=project_audience(project),
             link=f"/owner/projects/{project.id}",
             payload={"project_id": project.id, "plan_id": stored.id, "total_before": diff.total_before,
                      "total_after": stored.total_working_days, "added": list(diff.added),

@@ -15,11 +15,11 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..accounts.models import Organisation, OrganisationKind, Role, User, utcnow
-from ..agents.acts import owner_side
 from ..extensions import db
 from ..notifications.outbox import enqueue
 from ..planning import Plan
 from ..planning.rulebase import HOOKUP_UTILITIES
+from ..projects.access import project_audience
 from ..projects.models import Project
 from ..servicerequests import service as core
 from ..servicerequests.service import RequestConflict, RequestNotFound
@@ -265,7 +265,7 @@ def claim_hookup(request_id: int, user: User, today: dt.date | None = None) -> H
     name = UTILITY_NAMES[request.utility]
     enqueue("hookup_claimed", f"{org.name}已认领{name}报装：{request.project.name}",
             f"{org.name}（{user.display_name}）已认领您的{name}报装需求，将与您联系。",
-            users=owner_side(request.project), payload={"hookup": hookup_json(request, today)},
+            users=project_audience(request.project), payload={"hookup": hookup_json(request, today)},
             link=f"/owner/projects/{request.project_id}", key=f"hookup{request.id}:claimed")
     db.session.commit()
     return request
@@ -295,7 +295,7 @@ def report_progress(request_id: int, user: User, to: str, note: str = "",
     core.record(request, to, on, note, user=user, organisation=user.organisation)
     enqueue("hookup_progress", f"{UTILITY_NAMES[request.utility]}报装进展：{request.project.name}",
             f"{request.provider.name}：{STATUS_NAMES[to]}（{on.isoformat()}）{note or ''}",
-            users=owner_side(request.project), payload={"hookup": hookup_json(request), "to": to, "note": note,
+            users=project_audience(request.project), payload={"hookup": hookup_json(request), "to": to, "note": note,
                                                    "date": on.isoformat()},
             link=f"/owner/projects/{request.project_id}", key=f"hookup{request.id}:{to}")
     db.session.commit()
@@ -327,7 +327,7 @@ def warn_overdue_targets(today: dt.date | None = None) -> int:
         orgs = offices + ([request.provider] if request.provider else [])
         enqueue("hookup_overdue", f"{UTILITY_NAMES[request.utility]}未按期接通：{request.project.name}",
                 f"目标接通日期{request.target_date.isoformat()}已过，当前状态：{STATUS_NAMES[request.status]}。",
-                users=owner_side(request.project), organisations=orgs,
+                users=project_audience(request.project), organisations=orgs,
                 payload={"hookup": hookup_json(request, today)}, key=f"hookup{request.id}:overdue")
     db.session.commit()
     return len(rows)

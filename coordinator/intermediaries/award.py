@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import update
 
 from ..accounts.models import User, utcnow
+from ..agents.acts import record_act
 from ..extensions import db
 from ..notifications.outbox import enqueue
 from ..projects.service import reschedule
@@ -75,6 +76,8 @@ def _award(request: IntermediaryRequest, quote: ServiceQuote, user: User, today:
     db.session.flush()
     db.session.expire(request, ["quotes"])
     name = service_name(request.service)
+    record_act(user, request.project, "award", f"{name}：{quote.agency_name}（{quote.fee_yuan} 元，"
+               f"{quote.working_days} 个工作日）", {"service_request_id": request.id, "quote_id": quote.id})
     for other in request.quotes:
         if other.agency is None:
             continue

@@ -17,12 +17,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Organisation, OrganisationKind, Role, User, utcnow
-from ..agents.acts import record_act
 from ..extensions import db
 from ..governance.service import current_calendar, current_rules
 from ..notifications.outbox import enqueue
 from ..planning import Plan
-from ..projects.access import acts_for_owner
+from ..projects.access import acts_for_owner, project_audience
 from ..projects.models import Project
 from ..servicerequests import service as core
 from ..servicerequests.deadlines import past_deadline
@@ -280,7 +279,7 @@ def submit_quote(request_id: int, user: User, fee_yuan: Any, working_days: Any, 
     core.record(request, QUOTED, today, f"{org.name}：{fee_yuan} 元，{working_days} 个工作日", user, org)
     enqueue("service_quoted", f"{org.name}报价：{service_name(request.service)}（{request.project.name}）",
             f"费用 {fee_yuan} 元，{working_days} 个工作日。{quote.note}",
-            users=[request.project.owner], payload={"service_request": agency_json(request)},
+            users=project_audience(request.project), payload={"service_request": agency_json(request)},
             link=f"/owner/projects/{request.project_id}", key=f"service{request.id}:quote:org{org.id}")
     try:
         db.session.commit()
@@ -313,7 +312,7 @@ def report_progress(request_id: int, user: User, to: str, note: str = "", on: dt
     core.record(request, to, on, note, user, user.organisation)
     enqueue("service_progress", f"中介服务进展：{service_name(request.service)}（{request.project.name}）",
             f"{request.assignee.name}：{STATUS_NAMES[to]}（{on.isoformat()}）{note or ''}",
-            users=[request.project.owner], payload={"service_request": agency_json(request), "to": to},
+            users=project_audience(request.project), payload={"service_request": agency_json(request), "to": to},
             link=f"/owner/projects/{request.project_id}", key=f"service{request.id}:{to}")
     db.session.commit()
     return request

@@ -79,7 +79,7 @@ class FileDownload(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
-    what: Mapped[str] = mapped_column(String(20))  # material | licence
+    what: Mapped[str] = mapped_column(String(20))  # material | licence | problem (an attachment of a problem report)
 
     user: Mapped[User] = relationship()
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from ..accounts.models import Role, User, utcnow
+from ..agents.acts import record_act
 from ..extensions import db
 from ..licences.models import Licence
 from ..projects.access import acts_for_owner
@@ -129,6 +130,14 @@ def sniff(data: bytes) -> str:
     return mime
 
 
+def check_file(data: bytes) -> str:
+    """The content type of a file fit to store: 413 above ``MATERIAL_MAX_BYTES``, 400 unless PDF, JPEG or PNG."""
+    if len(data) > max_bytes():
+        raise MaterialError(413, "too_large", f"a file may be at most {max_bytes() // (1024 * 1024)} MB",
+                            {"file": [f"larger than {max_bytes()} bytes"]})
+    return sniff(data)
+
+
 def clean_filename(name: str | None) -> str:
     """The file's own name without any directory, control characters or excess length."""
     base = PurePosixPath((name or "").replace("\\", "/")).name
@@ -177,10 +186,7 @@ def provide(item: PlanItem, material: str | None, filename: str | None, data: by
     if item.kind != "approval":
         raise MaterialError(409, "not_tracked", "utility steps carry no materials")
     name = _check_material(item, material)
-    if len(data) > max_bytes():
-        raise MaterialError(413, "too_large", f"a file may be at most {max_bytes() // (1024 * 1024)} MB",
-                            {"file": [f"larger than {max_bytes()} bytes"]})
-    content_type = sniff(data)
+    content_type = check_file(data)
     allowed = uploadable(item)
     if allowed is not None and name not in allowed:
         message = ("only the materials named in the return can be replaced" if item.status == lifecycle.RETURNED
@@ -202,6 +208,9 @@ def provide(item: PlanItem, material: str | None, filename: str | None, data: by
     row = MaterialFile(project_id=item.project_id, item_code=item.code, material=name, file_id=stored.id,
                        source=source, provided_by_id=user.id if user else None)
     db.session.add(row)
+    if user is not None and source == UPLOAD:
+        record_act(user, item.project, "materials", f"{item.name}：{name}（{stored.filename}）",
+                   {"item_id": item.id, "file_id": stored.id})
     db.session.commit()
     return row
 
@@ -343,10 +352,16 @@ def read_file(user: User, file_id: int, what: str = "material") -> tuple[StoredF
     stored = db.session.get(StoredFile, file_id)
     if stored is None or not may_read(user, stored):
         raise NotFound()
+    return stored, logged_read(user, stored, what)
+
+
+def logged_read(user: User, stored: StoredFile, what: str) -> bytes:
+    """The file's bytes, with the download in the log (the caller has
+    checked that ``user`` may read it)."""
     data = blob_store().get(stored.sha256)
     db.session.add(FileDownload(user_id=user.id, project_id=stored.project_id, file_id=stored.id, what=what))
     db.session.commit()
-    return stored, data
+    return data
 
 
 def downloads_of(project_id: int) -> list[FileDownload]:

@@ -221,6 +221,18 @@ def ask_for_agent(project_id: int):
     return redirect(url_for("owner.project", project_id=project_id, _anchor="agent"), code=303)
 
 
+@blueprint.route("/projects/<int:project_id>/agent-requests/decline", methods=["POST"])
+@owner_required
+def decline_agent(project_id: int):
+    """The owner declines the agent offered to a key project (or withdraws its own request)."""
+    try:
+        agents.decline(current_user._get_current_object(), project_id)
+    except NotFound:
+        abort(404)
+    flash(_("已撤回帮办代办申请。"), "success")
+    return redirect(url_for("owner.project", project_id=project_id, _anchor="agent"), code=303)
+
+
 @blueprint.route("/projects/<int:project_id>/agent/revoke", methods=["POST"])
 @owner_required
 def revoke_agent(project_id: int):

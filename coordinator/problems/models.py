@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User, utcnow
 from ..extensions import db
+from ..materials.models import StoredFile
 from ..projects.models import PlanItem, Project
 
 
@@ -42,6 +43,25 @@ class ProblemReport(db.Model):
     item: Mapped[PlanItem | None] = relationship()
     reporter: Mapped[User] = relationship()
     events: Mapped[list["ProblemEvent"]] = relationship(back_populates="report", order_by="ProblemEvent.id")
+    attachments: Mapped[list["ProblemAttachment"]] = relationship(back_populates="report",
+                                                                  order_by="ProblemAttachment.id")
+
+
+class ProblemAttachment(db.Model):
+    """A file the reporter's side attached to a report (stored like a
+    material: :class:`coordinator.materials.models.StoredFile`)."""
+
+    __tablename__ = "problem_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("problem_report.id"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+    attached_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    attached_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    report: Mapped[ProblemReport] = relationship(back_populates="attachments")
+    file: Mapped[StoredFile] = relationship(lazy="joined")
+    attached_by: Mapped[User] = relationship()
 
 
 class ProblemEvent(db.Model):

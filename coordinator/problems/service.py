@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from flask import current_app
 from sqlalchemy import or_, select, update
@@ -16,15 +16,17 @@ from werkzeug.exceptions import NotFound
 from ..accounts.models import Organisation, OrganisationKind, Role, User, utcnow
 from ..agents.acts import record_act
 from ..extensions import db
+from ..materials.models import StoredFile
+from ..materials.service import MaterialError, check_file, logged_read, store_file
 from ..notifications.outbox import enqueue
-from ..projects.access import acts_for_owner, projects_acted_for
+from ..projects.access import acts_for_owner, project_audience, projects_acted_for
 from ..projects.models import PlanItem, Project
 from ..servicerequests.service import admins, coordinator_offices, unshared
 from ..governance.service import current_calendar as calendar
 from ..tracking.stats import to_csv
 from . import loop
 from .loop import CATEGORIES, DEPARTMENT, FILED, OFFICE, REPORTER, InvalidMove, LoopError, Move, Report
-from .models import ProblemEvent, ProblemReport
+from .models import ProblemAttachment, ProblemEvent, ProblemReport
 from .rules import ProblemRules, load_problem_rules
 
 DESCRIPTION_MAX = 4000
@@ -89,12 +91,22 @@ def problems_for(user: User) -> list[ProblemReport]:
 
 
 def file_problem(user: User, project_id: Any, category: Any, description: Any, item_id: Any = None,
-                 today: dt.date | None = None) -> ProblemReport:
-    """File a report on a project the user acts for (or one of its items).
-    Raises :class:`InvalidMove` (400) naming every bad field; nothing is
-    stored then. The office is told, in the same transaction."""
+                 today: dt.date | None = None, attachments: Sequence[Upload] = ()) -> ProblemReport:
+    """File a report on a project the user acts for (or one of its items),
+    with ``attachments`` (filename, bytes). Raises :class:`InvalidMove`
+    (400) naming every bad field (``attachments``: a file that is empty or
+    not a PDF, JPEG or PNG), :class:`AttachmentRefused` (413) for a file too
+    large; nothing is stored then. The office is told, in the same transaction."""
     today = today or dt.date.today()
     fields: dict[str, list[str]] = {}
+    content_types = []
+    for _, data in attachments:
+        try:
+            content_types.append(_checked_attachment(data))
+        except AttachmentRefused as exc:
+            if exc.status != 400:
+                raise
+            fields.setdefault("attachments", []).extend(exc.fields["attachments"])
     project = db.session.get(Project, project_id) if isinstance(project_id, int) else None
     if project is None or not acts_for_owner(user, project):
         fields["project_id"] = ["no such project of yours"]
@@ -116,6 +128,8 @@ def file_problem(user: User, project_id: Any, category: Any, description: Any, i
     report.events.append(ProblemEvent(actor_id=user.id, happened_on=today, to_status=FILED, note=text, due=due))
     db.session.add(report)
     db.session.flush()
+    for (filename, data), content_type in zip(attachments, content_types):
+        _store_attachment(report, user, filename, data, content_type)
     record_act(user, project, "problem", f"#{report.id}（{CATEGORY_NAMES[category]}）：{text[:200]}",
                {"problem_id": report.id})
     enqueue("problem_filed", f"新的办不成事反映：{project.name}",
@@ -124,6 +138,65 @@ def file_problem(user: User, project_id: Any, category: Any, description: Any, i
             payload={"problem": problem_json(report)}, key=f"problem{report.id}:filed")
     db.session.commit()
     return report
+
+
+#: An uploaded file: its name and its bytes.
+Upload = tuple[str, bytes]
+
+
+class AttachmentRefused(LoopError):
+    """A file that cannot be attached; ``status`` 400 (empty, not a PDF,
+    JPEG or PNG by its content), 413 (too large), 403 (not the reporter's
+    side) or 409 (the report is archived)."""
+
+    def __init__(self, status: int, code: str, message: str, fields: dict[str, list[str]] | None = None):
+        super().__init__(code, message, fields=fields)
+        self.status = status
+
+
+def _checked_attachment(data: bytes) -> str:
+    """The file's content type, checked as a material's is (size, content)."""
+    try:
+        return check_file(data)
+    except MaterialError as exc:
+        raise AttachmentRefused(exc.status, exc.code, exc.message,
+                                {"attachments": [m for ms in exc.fields.values() for m in ms]}) from None
+
+
+def _store_attachment(report: ProblemReport, user: User, filename: str, data: bytes,
+                      content_type: str) -> ProblemAttachment:
+    stored = store_file(report.project, filename, data, content_type, user)
+    db.session.flush()
+    attachment = ProblemAttachment(report_id=report.id, file_id=stored.id, attached_by_id=user.id)
+    report.attachments.append(attachment)
+    return attachment
+
+
+def attach(user: User, report_id: int, filename: str, data: bytes) -> ProblemAttachment:
+    """The reporter's side (the reporter, its company, the agent holding the
+    project) attaches a file to an open report: checked and stored like a
+    material. 404 for anyone without a part in the report."""
+    report = report_for(user, report_id)
+    if role_on(user, report) != REPORTER:
+        raise AttachmentRefused(403, "forbidden", "only the reporter's side attaches files")
+    if report.status == loop.ARCHIVED:
+        raise AttachmentRefused(409, "archived", "the report is closed into the ledger")
+    attachment = _store_attachment(report, user, filename, data, _checked_attachment(data))
+    db.session.flush()
+    record_act(user, report.project, "problem", f"#{report.id} 附件：{attachment.file.filename}",
+               {"problem_id": report.id, "file_id": attachment.file_id})
+    db.session.commit()
+    return attachment
+
+
+def read_attachment(user: User, report_id: int, file_id: int) -> tuple[StoredFile, bytes]:
+    """An attachment of the report and its bytes (logged), for whoever has a
+    part in the report; 404 otherwise, exactly as for one that does not exist."""
+    report = report_for(user, report_id)
+    attachment = next((a for a in report.attachments if a.file_id == file_id), None)
+    if attachment is None:
+        raise NotFound()
+    return attachment.file, logged_read(user, attachment.file, "problem")
 
 
 def move(user: User, report_id: int, to: str, note: str | None = None, department: str | None = None,
@@ -168,14 +241,19 @@ def move(user: User, report_id: int, to: str, note: str | None = None, departmen
 def _party(report: ProblemReport, role: str) -> dict[str, Any]:
     """The recipients of the party whose step it is, as ``enqueue`` keywords."""
     if role == REPORTER:
-        return {"users": [report.reporter]}
+        return {"users": _reporter_side(report)}
     if role == DEPARTMENT:
         return {"organisations": [o for o in [departments().get(report.department)] if o]}
     return {"organisations": coordinator_offices(), "users": admins()}
 
 
+def _reporter_side(report: ProblemReport) -> list[User]:
+    """The reporter and whoever hears about the report's project."""
+    return list({u.id: u for u in [report.reporter, *project_audience(report.project)]}.values())
+
+
 def _notify_move(report: ProblemReport, event: ProblemEvent) -> None:
-    """Tell the party that acts next — and the reporter of every move — what happened."""
+    """Tell the party that acts next — and the reporter's side of every move — what happened."""
     verdict = {True: "（满意）", False: "（不满意，退回部门重新办理）"}.get(event.satisfied, "")
     text = (f"{report.project.name}：办不成事反映 #{report.id} {STATUS_NAMES[event.to_status]}{verdict}。"
             + (f"\n说明：{event.note}" if event.note else "")
@@ -183,7 +261,7 @@ def _notify_move(report: ProblemReport, event: ProblemEvent) -> None:
     subject = f"办不成事反映 #{report.id}：{STATUS_NAMES[event.to_status]}"
     nxt = loop.NEXT_ACTOR.get(report.status)
     recipients = _party(report, nxt) if nxt else {}
-    users = {u.id: u for u in [*recipients.get("users", []), report.reporter]}
+    users = {u.id: u for u in [*recipients.get("users", []), *_reporter_side(report)]}
     enqueue("problem_moved", subject, text, users=users.values(), organisations=recipients.get("organisations", ()),
             link=f"/problems/{report.id}", payload={"problem": problem_json(report)},
             key=f"problem-event:{event.id}")
@@ -246,6 +324,8 @@ def problem_json(report: ProblemReport, today: dt.date | None = None) -> dict[st
         "reporter": report.reporter.username, "filed_on": report.events[0].happened_on.isoformat()
         if report.events else report.since.isoformat(),
         "closed_on": report.closed_on.isoformat() if report.closed_on else None,
+        "attachments": [{"id": a.file.id, "filename": a.file.filename, "size": a.file.size,
+                         "content_type": a.file.content_type} for a in report.attachments],
     }
 
 

@@ -4,8 +4,9 @@ with statistics and CSV. Views parse the form and call the service."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -13,6 +14,8 @@ from werkzeug.exceptions import NotFound
 
 from ..accounts.models import Role
 from ..extensions import db
+from ..materials.service import max_bytes
+from ..security import accepts_files
 from ..governance.service import current_rules
 from ..projects.access import projects_acted_for
 from ..projects.models import Project
@@ -72,6 +75,7 @@ def index():
 
 
 @blueprint.route("/new", methods=["GET", "POST"])
+@accepts_files
 @login_required
 def new():
     """The form to file a report on one of the user's projects (or one of its items)."""
@@ -82,10 +86,14 @@ def new():
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         item_id = form.get("item_id", type=int) if form.get("item_id") else None
+        uploads = [(f.filename, f.stream.read(max_bytes() + 1))
+                   for f in request.files.getlist("attachments") if f.filename]
         try:
             report = service.file_problem(_me(), form.get("project_id", type=int), form.get("category"),
-                                          form.get("description"), item_id)
+                                          form.get("description"), item_id, attachments=uploads)
         except LoopError as exc:
+            if exc.status == 413:
+                abort(413)
             errors = exc.fields
         else:
             flash(_("已提交“办不成事”反映，政务服务办将在期限内受理。"), "success")
@@ -110,9 +118,49 @@ def _detail(report, errors: dict | None = None, status: int = 200):
     actor = service.role_on(_me(), report)
     allowed = loop.allowed_moves(service.state_of(report), actor) if actor else []
     rules = service.problem_rules()
+    may_attach = actor == loop.REPORTER and report.status != loop.ARCHIVED
     return render_template("problems/detail.html", report=report, allowed=allowed, errors=errors or {},
+                           may_attach=may_attach,
                            departments=department_names(), categories=loop.CATEGORIES, steps=rules.steps,
                            overdue=loop.is_overdue(service.state_of(report), dt.date.today())), status
+
+
+@blueprint.route("/<int:problem_id>/attachments", methods=["POST"])
+@accepts_files
+@login_required
+def add_attachment(problem_id: int):
+    """The reporter's side attaches a file to the report."""
+    upload = request.files.get("file")
+    try:
+        report = service.report_for(_me(), problem_id)
+        if upload is None or not upload.filename:
+            return _detail(report, {"attachments": [_("请选择要上传的文件。")]}, 400)
+        service.attach(_me(), problem_id, upload.filename, upload.stream.read(max_bytes() + 1))
+    except NotFound:
+        abort(404)
+    except LoopError as exc:
+        if exc.status == 403:
+            abort(403)
+        messages = {413: _("文件过大：每个附件不超过 %(n)d MB。", n=max_bytes() // 2**20),
+                    409: _("该反映已备案，不能再添加附件。")}
+        return _detail(report, {"attachments": [messages.get(exc.status, _("附件只能是 PDF、JPEG 或 PNG 文件。"))]},
+                       exc.status)
+    flash(_("已上传附件。"), "success")
+    return redirect(url_for("problems.show", problem_id=problem_id, _anchor="attachments"), code=303)
+
+
+@blueprint.route("/<int:problem_id>/attachments/<int:file_id>")
+@login_required
+def attachment(problem_id: int, file_id: int):
+    """An attachment, for whoever has a part in the report (downloads are logged)."""
+    try:
+        stored, data = service.read_attachment(_me(), problem_id, file_id)
+    except NotFound:
+        abort(404)
+    response = send_file(io.BytesIO(data), mimetype=stored.content_type, as_attachment=True,
+                         download_name=stored.filename, etag=False, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @blueprint.route("/<int:problem_id>/move", methods=["POST"])

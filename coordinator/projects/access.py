@@ -44,6 +44,19 @@ def acted_for_by(user: User) -> ColumnElement[bool]:
     return or_(own, Project.id.in_(held)) if user.role == Role.agent else own
 
 
+def project_audience(project: Project, *, agent: bool = True) -> list[User]:
+    """Who hears about ``project``: every member of its company with a
+    confirmed, active account (the project's creator when it has no company
+    yet), and — unless ``agent`` is false — the agent holding its live
+    帮办代办 grant. The one answer every project notification uses."""
+    members = db.session.scalars(select(User).where(
+        User.company_id == project.company_id, User.active.is_(True), User.awaiting_verification.is_(False))
+        .order_by(User.id)).all() if project.company_id is not None else [project.owner]
+    agents = db.session.scalars(select(User).join(AgentGrant, AgentGrant.agent_id == User.id).where(
+        AgentGrant.project_id == project.id, AgentGrant.revoked_at.is_(None))).all() if agent else []
+    return list({u.id: u for u in [*members, *agents]}.values())
+
+
 def projects_acted_for(user: User) -> Select:
     """A query of the ids of the projects ``user`` acts for (see :func:`acted_for_by`)."""
     return select(Project.id).where(acted_for_by(user))

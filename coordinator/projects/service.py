@@ -15,7 +15,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 from ..planning import limits
 from ..accounts.models import Role, User
 from ..agents.acts import record_act
-from ..agents.service import agent_json
+from ..agents.service import agent_json, offer_to_key_project
 from ..extensions import db
 from ..governance.service import current_calendar, current_rules
 from ..hookups.service import project_hookups_json, sync_hookups
@@ -70,6 +70,7 @@ def create_project(
     _store_plan(project, owner, answers, land_date, commitment, plan)
     sync_hookups(project, plan, today)
     sync_service_requests(project, plan, today)
+    offer_to_key_project(project, plan, today)
     db.session.execute(db.delete(QuestionnaireDraft).where(QuestionnaireDraft.owner_id == owner.id))
     db.session.commit()
     return project
@@ -90,6 +91,7 @@ def revise_project(
     project.district = str(plan.answers.get("district") or "")
     sync_hookups(project, plan, today)
     sync_service_requests(project, plan, today)
+    offer_to_key_project(project, plan, today)
     record_act(user, project, "answers", f"第 {len(project.answer_sets)} 版答案", {"version": len(project.answer_sets)})
     db.session.commit()
     return stored

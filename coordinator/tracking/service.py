@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import Forbidden, NotFound
 
 from ..accounts.models import Role, User, utcnow
-from ..agents.acts import owner_side, record_act
+from ..agents.acts import record_act
 from ..extensions import db
 from ..hookups.service import hookups_of
 from ..licences.models import Licence
@@ -22,7 +22,7 @@ from ..materials import service as materials_service
 from ..notifications.outbox import enqueue
 from ..governance.service import current_calendar
 from ..planning.calendar import WorkingCalendar
-from ..projects.access import acts_for_owner
+from ..projects.access import acts_for_owner, project_audience
 from ..projects.models import AnswerSet, PlanItem, Project, ProjectPlan
 from . import lifecycle, replan, stats
 from .lifecycle import (
@@ -225,7 +225,7 @@ def _notify_owner(item: PlanItem, event: ItemEvent, after: lifecycle.TrackedItem
     if after.due_date and event.to_status in ("accepted", "accepted_with_gaps"):
         lines.append(f"承诺办结日期：{after.due_date.isoformat()}")
     enqueue(f"item_{event.to_status}", f"{item.name}{notice.split('，')[0]}：{project.name}", "\n".join(lines),
-            users=owner_side(project), link=f"/owner/projects/{project.id}",
+            users=project_audience(project), link=f"/owner/projects/{project.id}",
             payload={"project_id": project.id, "item_id": item.id, "code": item.code, "status": event.to_status},
             key=f"item-event:{event.id}")
 
