@@ -90,3 +90,21 @@ def test_the_plan_page_says_what_next(app, client, demo):
     assert "等待市规划和自然资源局滨海新区分局办理 1 项" in summary  # the land transfer
     english = client.get(f"/owner/projects/{cold_chain}?lang=en").get_data(as_text=True)
     assert "In progress with District Housing and Construction Commission: 1" in english
+
+
+def test_officers_see_their_own_departments_figures(app, client, demo):
+    """On-time rate, days used against the committed, overdue, due this week,
+    ratings: the statistics' row of the officer's department, nobody else's."""
+    with app.app_context():
+        records, _ = statistics_records("drc")
+        assert records and {r.department for r in records} == {"drc"}
+    login(client, "demo-officer-drc")
+    page = client.get("/officer/figures").get_data(as_text=True)
+    assert "本部门统计" in page and 'data-figure="on_time_rate">100%' in page
+    for figure in ("median_days", "p90_days", "overdue_now", "due_this_week", "rating"):
+        assert f'data-figure="{figure}"' in page
+    assert "区住房和建设委员会" not in page  # no other department's row
+    english = client.get("/officer/figures?lang=en").get_data(as_text=True)
+    assert "Our figures" in english and "Due this week" in english
+    login(client, "demo-owner")
+    assert client.get("/officer/figures").status_code == 403

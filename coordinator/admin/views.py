@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import _pick as pick
 from ..accounts.models import Organisation, OrganisationKind, Role, User
 from ..accounts.service import AccountError, admin_create_user, change_user, organisations, save_organisation, \
     set_user_active
@@ -220,7 +221,8 @@ def impact(version_id: int):
     except RuleBaseError:
         impacts, problem = [], _("该版本未通过校验，无法预览影响")
     template = "admin/_impact.html" if _htmx() else "admin/impact.html"
-    return render_template(template, version=found, impacts=impacts, problem=problem)
+    names = {code: pick(item.name, item.name_en) for code, item in current_rules().items.items()}
+    return render_template(template, version=found, impacts=impacts, problem=problem, item_names=names)
 
 
 @blueprint.route("/rules/<int:version_id>/files/<path:name>", methods=["GET", "POST"])

@@ -29,7 +29,7 @@ from ..servicerequests.service import RequestConflict, RequestNotFound
 from ..tracking.lifecycle import TransitionError
 from . import blueprint
 from .charts import plan_charts
-from .questionnaire import form_state, parse_form
+from .questionnaire import ALL, form_state, moved, parse_form, step_of, steps
 
 
 SERVICE_STATUS_NAMES = {"offered": _l("待报价"), "quoted": _l("已报价"), "awarded": _l("已委托"),
@@ -97,19 +97,23 @@ def edit_answers(project_id: int):
 
 
 def _questionnaire(project):
-    """GET shows the questionnaire; ``action=preview`` (htmx on every change,
-    or the no-JavaScript "update" button) re-renders it; ``action=submit``
-    plans and stores."""
+    """GET shows the questionnaire's first step (or ``?step=``). A POST
+    carries every answer given so far and the ``step`` shown: ``action=next``
+    checks that step's answers and moves on, ``back`` and ``step:ID`` move
+    without checking, ``preview`` (htmx on every change, or the no-JavaScript
+    "update" button) re-renders the step, ``submit`` plans and stores. A
+    post without ``step`` is the whole questionnaire on one page."""
     rules = current_rules()
     form_url = url_for("owner.edit_answers", project_id=project.id) if project else url_for("owner.new_project")
     if request.method == "GET":
         if project:
             current = project.current_answers
-            state = form_state(rules, current.answers, name=project.name, land_date=current.land_date)
+            state = form_state(rules, current.answers, name=project.name, land_date=current.land_date,
+                               step=request.args.get("step", ""))
         else:
             draft = service.draft_of(current_user)
             state = form_state(rules, draft.answers if draft else {}, name=draft.name if draft else "",
-                               land_date=draft.land_date if draft else None)
+                               land_date=draft.land_date if draft else None, step=request.args.get("step", ""))
         return render_template("owner/new_project.html", state=state, project=project, form_url=form_url,
                                preview=_preview(rules, state.answers, state.land_date))
 
@@ -117,8 +121,11 @@ def _questionnaire(project):
     name = project.name if project else request.form.get("name", "").strip()
     land_date, date_errors = _date(request.form.get("land_date"))
     errors: dict[str, list[str]] = {"land_date": date_errors} if date_errors else {}
-    submitting = request.form.get("action") == "submit"
-    if submitting and not errors:
+    action = request.form.get("action", "preview")
+    step = request.form.get("step") or ALL
+    order = steps(rules, answers)
+    refused = False
+    if action == "submit" and not errors:
         try:
             if project:
                 service.revise_project(project, current_user, answers, land_date)
@@ -129,18 +136,47 @@ def _questionnaire(project):
         else:
             flash(_("审批计划已生成"), "success")
             return redirect(url_for("owner.project", project_id=project.id), code=303)
-    elif not submitting:
+    if action == "submit":
+        refused = True
+        if step != ALL:  # back to the first step with an error, where it is shown
+            wrong = {step_of(rules, key, order) for key in errors}
+            step = next((s for s in order if s in wrong), step)
+    else:
         if project is None:
             service.save_draft(current_user, name, answers, land_date)
-        try:
-            make_plan(rules, answers, PlanOptions(land_date=land_date))
-        except AnswersError as exc:
-            # While typing, only flag answers that are wrong, not the ones still missing.
-            errors.update({k: v for k, v in exc.fields.items() if v != ["required"]})
-    state = form_state(rules, answers, raw, errors, name, land_date)
+        problems = _problems(rules, answers, land_date, name if project is None else None)
+        # While typing, only flag answers that are wrong, not the ones still missing.
+        errors.update({k: v for k, v in problems.items() if v != ["required"]})
+        if action == "next" and step in order:
+            here = {k for k in list(problems) + list(errors) if step_of(rules, k, order) == step}
+            if here:
+                # A required answer is flagged once its question was on the page the owner sent.
+                asked = set(request.form.getlist("asked"))
+                errors.update({k: problems[k] for k in here if k in asked and k in problems})
+                refused = any(errors.get(k) for k in here)
+            else:
+                step = moved(order, step, action)
+        else:
+            step = moved(order, step, action)
+    state = form_state(rules, answers, raw, errors, name, land_date, step)
     template = "owner/_questionnaire.html" if _htmx() else "owner/new_project.html"
     return render_template(template, state=state, project=project, form_url=form_url,
-                           preview=_preview(rules, answers, land_date)), 400 if submitting else 200
+                           preview=_preview(rules, answers, land_date)), 400 if refused else 200
+
+
+def _problems(rules, answers, land_date, name: str | None) -> dict[str, list[str]]:
+    """Every problem of the answers (and of the new project's ``name``), missing ones included."""
+    problems: dict[str, list[str]] = {}
+    if name is not None:
+        try:
+            service.check_name(name)
+        except service.ProjectError as exc:
+            problems.update(exc.fields)
+    try:
+        make_plan(rules, answers, PlanOptions(land_date=land_date))
+    except AnswersError as exc:
+        problems.update(exc.fields)
+    return problems
 
 
 def _preview(rules, answers, land_date):
