@@ -8,7 +8,7 @@
    Dragging (mouse, pen or a finger) pans; the wheel with Ctrl zooms. */
 (function () {
   "use strict";
-  var STEP = 1.25, MAX_ZOOM = 12;
+  var STEP = 1.5, MAX_ZOOM = 16;
 
   function zoomable(box) {
     var svg = box.querySelector("svg");
@@ -17,9 +17,9 @@
     var view = null, fit = null, drag = null;
 
     function size() {
-      // The box fits the page's width; at most 75% of the window high, at least 280 px.
+      // The box fits the page's width; at most 75% of the window high, at least 240 px.
       var width = box.clientWidth || chart.w;
-      var height = Math.max(280, Math.min(width * chart.h / chart.w, window.innerHeight * 0.75));
+      var height = Math.max(240, Math.min(width * chart.h / chart.w, window.innerHeight * 0.75));
       svg.style.width = width + "px";
       svg.style.height = height + "px";
       var scale = Math.max(chart.w / width, chart.h / height);

@@ -42,7 +42,8 @@ class CalendarForm(FlaskForm):
 class OrganisationForm(FlaskForm):
     code = StringField(_l("代码"), validators=[Optional(), Length(max=limits.CODE)])
     kind = SelectField(_l("类型"), choices=choices([("department", _l("审批部门")), ("utility", _l("公用服务企业")),
-                                                  ("coordinator", _l("政务服务办"))]))
+                                                  ("coordinator", _l("政务服务办")),
+                                                  ("service_station", _l("政务服务站点")), ("agency", _l("中介机构"))]))
     name = StringField(_l("名称"), validators=[DataRequired(), Length(max=limits.NAME)])
     utility = SelectField(_l("服务类型"), choices=choices([("", "—"), ("water", _l("供水")), ("power", _l("供电")),
                                                             ("gas", _l("供气")), ("heat", _l("供热"))]))
@@ -55,5 +56,6 @@ class UserForm(FlaskForm):
     display_name = StringField(_l("姓名"), validators=[Optional(), Length(max=limits.DISPLAY_NAME)])
     password = PasswordField(_l("初始密码"), validators=[Optional(), Length(min=8, max=200)])
     role = SelectField(_l("角色"), choices=choices([("owner", _l("建设单位")), ("officer", _l("审批部门")),
-                                                     ("utility", _l("公用服务企业")), ("admin", _l("政务服务办"))]))
+                                                     ("utility", _l("公用服务企业")), ("admin", _l("政务服务办")),
+                                                     ("agency", _l("中介机构")), ("agent", _l("帮办代办员"))]))
     organisation_id = SelectField(_l("所属单位"), coerce=int, choices=[])

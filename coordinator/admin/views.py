@@ -320,7 +320,7 @@ def organisations_page():
     for item in rules.items.values():
         for department in dict.fromkeys([item.department] + [r.department for r in item.department_if]):
             if department:
-                handled.setdefault(department, []).append(item.name)
+                handled.setdefault(department, []).append(pick(item.name, item.name_en))
     users = list(db.session.scalars(select(User).order_by(User.role, User.username)))
     webhooks = {w.organisation_id: w.url for w in db.session.scalars(select(ProviderWebhook))}
     return render_template("admin/organisations.html", organisations=organisations(), handled=handled,

@@ -6,7 +6,7 @@ import datetime as dt
 from functools import wraps
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from werkzeug.exceptions import NotFound
@@ -24,6 +24,7 @@ from ..intermediaries import service as intermediaries
 from ..intermediaries.award import award
 from ..intermediaries.models import IntermediaryRequest
 from ..intermediaries.service import IntermediaryError, NotTheOwner
+from ..intermediaries.views import QUOTE_STATUS_NAMES, SERVICE_STATUS_NAMES
 from ..projects import service
 from ..servicerequests.service import RequestConflict, RequestNotFound
 from ..tracking.lifecycle import TransitionError
@@ -32,10 +33,6 @@ from .charts import plan_charts
 from .questionnaire import ALL, form_state, moved, parse_form, step_of, steps
 
 
-SERVICE_STATUS_NAMES = {"offered": _l("待报价"), "quoted": _l("已报价"), "awarded": _l("已委托"),
-                        "drafting": _l("编制中"), "delivered": _l("已交付"), "withdrawn": _l("已撤回"),
-                        "escalated": _l("报价超时上报")}
-QUOTE_STATUS_NAMES = {"submitted": _l("已提交"), "awarded": _l("已中选"), "declined": _l("未中选")}
 
 
 def _roles_required(*roles: Role):
@@ -213,6 +210,7 @@ def _service_requests(project) -> dict:
     agencies = {q.agency for r in requests for q in r.quotes if q.agency is not None}
     return {"service_requests": requests, "agency_records": intermediaries.agency_records(list(agencies)),
             "service_names": {c: (s.name, s.name_en) for c, s in current_rules().services.items()},
+            "item_names": {c: (i.name, i.name_en) for c, i in current_rules().items.items()},
             "service_status_names": SERVICE_STATUS_NAMES, "quote_status_names": QUOTE_STATUS_NAMES}
 
 
