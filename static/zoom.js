@@ -100,12 +100,12 @@
     reset();
   }
 
-  function init(root) {
-    Array.prototype.forEach.call((root || document).querySelectorAll("[data-zoomable]"), function (box) {
+  function init() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-zoomable]"), function (box) {
       if (!box.classList.contains("zoomable")) { zoomable(box); }
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("DOMContentLoaded", init);
   // The plan is swapped in by htmx ("what if" re-planning): its new chart zooms too.
-  document.addEventListener("htmx:afterSettle", function (event) { init(event.target); });
+  document.addEventListener("htmx:afterSettle", init);
 }());

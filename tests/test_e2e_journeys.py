@@ -375,6 +375,13 @@ def test_flowchart_zooms_and_pans(browser, served, viewport):
     page.mouse.up()
     assert _view_box(page)[0] > before[0]
     visit.no_sideways_scrolling()
+    # The chart of a "what if" re-plan, swapped in by htmx, zooms too.
+    page.focus("#what-if-date")
+    page.keyboard.type("06302027")
+    _settled(page, lambda: page.get_by_role("button", name="重新排期").click())
+    whole = _view_box(page)
+    page.get_by_role("button", name="放大").click()
+    assert _view_box(page)[2] < whole[2]
     visit.close()
 
 
