@@ -68,8 +68,8 @@ def served(request, tmp_path_factory):
 class Visit:
     """One browser context logged in as a demo account."""
 
-    def __init__(self, browser, base: str, username: str, viewport=DESKTOP, lang: str = "zh"):
-        self.context = browser.new_context(base_url=base, locale="zh-CN", viewport=viewport)
+    def __init__(self, browser, base: str, username: str, viewport=DESKTOP, lang: str = "zh", **options):
+        self.context = browser.new_context(base_url=base, locale="zh-CN", viewport=viewport, **options)
         self.context.set_default_timeout(30_000)
         self.page = page = self.context.new_page()
         self.problems: list[str] = []
@@ -194,7 +194,8 @@ def test_officer_journey(browser, served):
     approve.get_by_role("button").click()
     expect(page.locator("h1 .badge[class*=status-]")).to_have_text("已办结")
     visit.close()
-    _both_languages_on_a_phone(browser, served, "demo-officer", ["/officer/queue", "/officer/calendar", "/inbox"])
+    _both_languages_on_a_phone(browser, served, "demo-officer", ["/officer/queue", "/officer/calendar",
+                                                                "/officer/figures", "/inbox"])
     # Every department's officer finds work waiting on a fresh install.
     for username in ("demo-officer-planning", "demo-officer-eco_env", "demo-officer-drc"):
         visit = Visit(browser, served, username)
@@ -234,3 +235,190 @@ def test_admin_journey(browser, served):
     visit.close()
     _both_languages_on_a_phone(browser, served, "demo-admin", ["/admin", "/admin/statistics", "/admin/organisations",
                                                               "/admin/audit", "/utility/admin/deliveries"])
+
+
+#: A warehouse, answered step by step: what the owner types or picks on each step.
+STEP_ANSWERS = {
+    "project": {"name": "逐步填写的仓库", "project_type": "warehouse", "investment": "enterprise",
+                "land_supply": "auction", "district": "滨海新区", "in_park": "true", "regional_assessment_done": "true"},
+    "building": {"floor_area_m2": "12000", "building_height_m": "15"},
+    "safety": {"fire_hazard_class": "C", "hazardous_chemicals": "false", "eia_category": "registration",
+               "annual_energy_tce": "300"},
+    "utilities": {"utilities.water": "true", "utilities.power": "true", "utilities.gas": "false",
+                  "utilities.heat": "false"},
+}
+
+
+def _answer(page, answers: dict[str, str], js: bool) -> None:
+    """Fill in one step's answers as a user does (htmx refreshes the form after each when JavaScript runs)."""
+    for name, value in answers.items():
+        field = page.locator(f'#questionnaire [name="{name}"]:not([type=hidden])')
+        kind = field.first.evaluate("e => e.tagName === 'SELECT' ? 'select' : e.type")
+        def act():
+            if kind == "select":
+                field.select_option(value)
+            elif kind == "radio":
+                page.check(f'#questionnaire input[name="{name}"][value="{value}"]')
+            else:
+                field.click()
+                page.keyboard.type(value)
+                page.keyboard.press("Tab")
+        _settled(page, act) if js else act()
+
+
+def _step(page) -> str:
+    return page.locator("#questionnaire input[name=step]").input_value()
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["javascript", "no-javascript"])
+def test_owner_answers_step_by_step(browser, served, js):
+    """One section a step with the progress shown; an error stays on its step;
+    back and forth keeps every answer; the check of the answers; the plan."""
+    visit = Visit(browser, served, "demo-owner", java_script_enabled=js)
+    page = visit.page
+    page.goto("/owner/projects/new")
+    expect(page.locator("nav.steps [aria-current=step]")).to_contain_text("项目基本情况")
+    expect(page.locator("nav.steps .step-count")).to_have_text("第 1 步，共 7 步")
+    # Continuing without the answers: the errors on this step, nothing lost.
+    page.fill("#f-name", "逐步填写的仓库")
+    if js:  # a typed land date survives the refreshes
+        _settled(page, lambda: page.select_option("#f-project_type", "warehouse"))
+        page.click("#f-land_date")
+        page.keyboard.type("09152027")
+        page.keyboard.press("Tab")
+        _settled(page, lambda: page.keyboard.press("Tab"))
+        expect(page.locator("#preview")).to_contain_text("必答问题未回答")
+    page.get_by_role("button", name="继续").click()
+    expect(page.locator("#questionnaire .field.invalid").first).to_be_visible()
+    assert _step(page) == "project"
+    expect(page.locator("#f-name")).to_have_value("逐步填写的仓库")
+    # The refusal (status 400, which the console reports too), as expected.
+    visit.problems = [p for p in visit.problems if not p.startswith("400 ") and "status of 400" not in p]
+
+    for step, answers in STEP_ANSWERS.items():
+        assert _step(page) == step
+        _answer(page, {k: v for k, v in answers.items() if k != "name"}, js)
+        page.get_by_role("button", name="继续").click()
+        expect(page.locator("#questionnaire .field.invalid")).to_have_count(0)
+    # The preparation and contact steps ask nothing required.
+    while _step(page) != "review":
+        page.get_by_role("button", name="继续").click()
+    expect(page.locator("#preview")).to_contain_text("个审批和报装事项")
+    # Back to the building step from the check, and on again: the answers are still there.
+    page.locator("#answers-building").get_by_role("button", name="修改").click()
+    expect(page.locator("#f-floor_area_m2")).to_have_value("12000")
+    page.get_by_role("button", name="上一步").click()
+    expect(page.locator("#f-district")).to_have_value("滨海新区")
+    if js:
+        expect(page.locator("#f-land_date")).to_have_value("2027-09-15")
+    page.goto("/owner/projects/new?step=review")  # the draft keeps them between visits too
+    answers = page.locator("#answers-project")
+    expect(answers).to_contain_text("普通仓库")
+    expect(page.locator("#answers-building")).to_contain_text("12000 m²")
+    page.get_by_role("button", name="生成审批计划").click()
+    page.wait_for_url(re.compile(r"/owner/projects/\d+$"))
+    expect(page.locator("h1")).to_have_text("逐步填写的仓库")
+    expect(page.locator(".verdict h2")).to_contain_text("适用")
+    visit.close()
+
+
+def test_questionnaire_steps_fit_a_phone_in_both_languages(browser, served):
+    for lang in ("zh", "en"):
+        visit = Visit(browser, served, "demo-owner", viewport=PHONE, lang=lang)
+        for path in ("/owner/projects/new", "/owner/projects/new?step=safety", "/owner/projects/new?step=review"):
+            visit.page.goto(path)
+            visit.no_sideways_scrolling()
+        expect(visit.page.locator("nav.steps .step-count")).to_contain_text("第 7 步" if lang == "zh" else "Step 7 of")
+        visit.close()
+
+
+def _view_box(page) -> list[float]:
+    return [float(n) for n in page.locator("#flowchart svg").get_attribute("viewBox").split()]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_flowchart_zooms_and_pans(browser, served, viewport):
+    visit = Visit(browser, served, "demo-owner", viewport=viewport)
+    page = visit.page
+    page.get_by_role("link", name="临港冷链物流中心").first.click()
+    chart = page.locator("#flowchart")
+    chart.scroll_into_view_if_needed()
+    expect(page.locator(".zoom-controls")).to_be_visible()
+    # Fits the screen: the whole chart in view, the box no wider than the page.
+    whole = _view_box(page)
+    size = page.evaluate("() => { const b = document.querySelector('#flowchart svg').viewBox.baseVal; "
+                         "return [b.width, b.height]; }")
+    box = chart.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+    visit.no_sideways_scrolling()
+    page.get_by_role("button", name="放大").click()
+    page.get_by_role("button", name="放大").click()
+    zoomed = _view_box(page)
+    assert zoomed[2] < whole[2] / 2 and zoomed[3] < whole[3] / 2
+    # The keyboard: arrows pan, - zooms out, 0 shows the whole chart again.
+    chart.focus()
+    page.keyboard.press("ArrowRight")
+    assert _view_box(page)[0] > zoomed[0]
+    page.keyboard.press("ArrowDown")
+    assert _view_box(page)[1] > zoomed[1]
+    page.keyboard.press("-")
+    assert _view_box(page)[2] > zoomed[2]
+    page.keyboard.press("0")
+    assert _view_box(page) == whole and size[0] == whole[2]
+    # Dragging pans once zoomed in.
+    page.keyboard.press("+")
+    before = _view_box(page)
+    middle = (box["x"] + box["width"] / 2, chart.bounding_box()["y"] + 100)
+    page.mouse.move(*middle)
+    page.mouse.down()
+    page.mouse.move(middle[0] - 80, middle[1], steps=4)
+    page.mouse.up()
+    assert _view_box(page)[0] > before[0]
+    visit.no_sideways_scrolling()
+    # The chart of a "what if" re-plan, swapped in by htmx, zooms too.
+    page.focus("#what-if-date")
+    page.keyboard.type("06302027")
+    _settled(page, lambda: page.get_by_role("button", name="重新排期").click())
+    whole = _view_box(page)
+    page.get_by_role("button", name="放大").click()
+    assert _view_box(page)[2] < whole[2]
+    visit.close()
+
+
+def test_flowchart_is_whole_without_javascript(browser, served):
+    visit = Visit(browser, served, "demo-owner", viewport=PHONE, java_script_enabled=False)
+    page = visit.page
+    page.get_by_role("link", name="临港冷链物流中心").first.click()
+    expect(page.locator(".zoom-controls")).to_be_hidden()
+    chart, svg = page.locator("#flowchart").bounding_box(), page.locator("#flowchart svg").bounding_box()
+    assert svg["width"] <= chart["width"] and svg["height"] > 0
+    visit.no_sideways_scrolling()
+    visit.close()
+
+
+def test_officer_sees_the_departments_own_figures(browser, served):
+    visit = Visit(browser, served, "demo-officer-drc")
+    page = visit.page
+    page.get_by_role("link", name="本部门统计").click()
+    expect(page.locator("h1")).to_contain_text("本部门统计")
+    expect(page.locator("[data-figure=on_time_rate]")).to_have_text("100%")
+    for figure in ("median_days", "p90_days", "overdue_now", "due_this_week", "rating"):
+        expect(page.locator(f"[data-figure={figure}]")).to_be_visible()
+    visit.close()
+    _both_languages_on_a_phone(browser, served, "demo-officer-drc", ["/officer/figures"])
+
+
+def test_agency_journey(browser, served):
+    """The agency lands on its workspace and quotes for the warehouse's survey."""
+    visit = Visit(browser, served, "demo-agency-2")
+    page = visit.page
+    expect(page).to_have_url(re.compile(r"/agency/$"))
+    request = page.locator("section.service-request", has_text="滨海新区智能物流仓库")
+    request.get_by_label("费用（元）").fill("26000")
+    request.get_by_label("工作日").fill("8")
+    request.get_by_role("button", name="报价").click()
+    expect(page.locator(".flash.success")).to_contain_text("报价已提交")
+    expect(page.locator("section.service-request", has_text="滨海新区智能物流仓库")).to_contain_text(
+        "26000 元，8 个工作日")
+    visit.close()
+    _both_languages_on_a_phone(browser, served, "demo-agency-2", ["/agency/", "/inbox"])

@@ -111,7 +111,7 @@ def test_questionnaire_in_english(app, client, users):
     body = page(client.get("/owner/projects/new?lang=en"))
     # UI strings.
     for text in ("New project: answer the questions, get an approval plan", "Project name",
-                 "Expected land date (optional)", "Preview", "Create approval plan", "My projects"):
+                 "Expected land date (optional)", "Preview", "Step 1 of", "Continue", "Check your answers", "My projects"):
         assert text in body, text
     # Rule-base texts: sections, questions and options in English.
     with app.app_context():
@@ -140,7 +140,7 @@ def test_questionnaire_is_chinese_by_default(app, client, users):
     with app.app_context():
         first = current_rules().sections[0]
     assert html.escape(first.title, quote=False) in body
-    assert "生成审批计划" in body and "Create approval plan" not in body
+    assert "继续" in body and "第 1 步" in body and "Continue" not in body
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import _pick as pick
 from ..accounts.models import Organisation, OrganisationKind, Role, User
 from ..agents import service as agents
 from ..accounts.service import AccountError, admin_create_user, change_user, organisations, save_organisation, \
@@ -223,7 +224,8 @@ def impact(version_id: int):
     except RuleBaseError:
         impacts, problem = [], _("该版本未通过校验，无法预览影响")
     template = "admin/_impact.html" if _htmx() else "admin/impact.html"
-    return render_template(template, version=found, impacts=impacts, problem=problem)
+    names = {code: pick(item.name, item.name_en) for code, item in current_rules().items.items()}
+    return render_template(template, version=found, impacts=impacts, problem=problem, item_names=names)
 
 
 @blueprint.route("/rules/<int:version_id>/files/<path:name>", methods=["GET", "POST"])
@@ -321,7 +323,7 @@ def organisations_page():
     for item in rules.items.values():
         for department in dict.fromkeys([item.department] + [r.department for r in item.department_if]):
             if department:
-                handled.setdefault(department, []).append(item.name)
+                handled.setdefault(department, []).append(pick(item.name, item.name_en))
     users = list(db.session.scalars(select(User).order_by(User.role, User.username)))
     webhooks = {w.organisation_id: w.url for w in db.session.scalars(select(ProviderWebhook))}
     return render_template("admin/organisations.html", organisations=organisations(), handled=handled,

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import _pick as pick
 from ..accounts.models import Role
 from ..governance.service import current_calendar, current_rules
 from ..tracking import service, stats
@@ -29,14 +30,17 @@ def admin_required(view):
     return wrapped
 
 
-def _tables(today: dt.date):
-    records, ratings = service.statistics_records()
-    names = {code: d.name for code, d in current_rules().departments.items()}
+def statistics_tables(today: dt.date, department: str | None = None) -> dict:
+    """The statistics' tables, of every department or of ``department`` alone
+    (an officer's own figures), and the open items due this week."""
+    records, ratings = service.statistics_records(department)
+    names = {code: pick(d.name, d.name_en) for code, d in current_rules().departments.items()}
     return {
         "departments": stats.department_table(records, current_calendar(), today, names),
         "ratings": stats.rating_table(ratings, names),
         "land_day": stats.land_day_table(records, today),
         "weeks": stats.completions_per_week(records, WEEKS, today),
+        "due_this_week": stats.due_this_week(records, today),
     }
 
 
@@ -62,7 +66,7 @@ def _csv_tables(tables) -> dict[str, tuple[list[str], list[list[object]]]]:
 @admin_required
 def page():
     """The statistics page with its tables and the weekly chart."""
-    tables = _tables(dt.date.today())
+    tables = statistics_tables(dt.date.today())
     chart = stats.weekly_chart_svg(tables["weeks"], _("每周办结事项数"))
     return render_template("officer/statistics.html", chart=chart, **tables)
 
@@ -71,7 +75,7 @@ def page():
 @admin_required
 def csv(table: str):
     """One table as CSV (departments, ratings, land_day, weeks)."""
-    tables = _csv_tables(_tables(dt.date.today()))
+    tables = _csv_tables(statistics_tables(dt.date.today()))
     if table not in tables:
         abort(404)
     header, rows = tables[table]

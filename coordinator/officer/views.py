@@ -13,14 +13,16 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import Forbidden, NotFound
 from wtforms.fields.choices import SelectChoice
 
+from .. import _pick as pick
 from ..accounts.models import Role
 from ..governance.service import current_calendar, current_rules
 from ..licences.service import licence_of
 from ..materials.service import materials_of
-from ..tracking import lifecycle, service
+from ..tracking import lifecycle, service, stats
 from ..tracking.lifecycle import TransitionError
 from . import blueprint
 from .forms import QueueFilterForm, TransitionForm
+from .stats_views import statistics_tables
 
 PAGE_SIZE = 50
 
@@ -190,6 +192,20 @@ def transition(item_id: int):
 
 #: The service's input names → the form field that asks for each.
 INPUT_FIELDS = {"missing_materials": "materials"}
+
+
+@blueprint.route("/figures")
+@officer_required
+def figures():
+    """The department's own figures (the statistics' rows of its department):
+    on-time rate, working days used against the committed, overdue now, due
+    this week, ratings."""
+    today = dt.date.today()
+    tables = statistics_tables(today, _me().organisation.code)
+    chart = stats.weekly_chart_svg(tables["weeks"], _("每周办结事项数"))
+    return render_template("officer/figures.html", today=today, chart=chart,
+                           item_names={c: pick(i.name, i.name_en) for c, i in current_rules().items.items()},
+                           **tables)
 
 
 @blueprint.route("/calendar")

@@ -1,5 +1,10 @@
 """The questionnaire as an HTML form: parse posted fields into answers and
-describe each question's field (visible or not, value, errors)."""
+describe each question's field (visible or not, value, errors).
+
+The owner answers it step by step, one section of the rule base at a time,
+then checks every answer (``REVIEW``) before the plan is made; ``ALL`` shows
+every question on one page, as a client posting everything at once gets it.
+The answers of the other steps travel with the form as hidden fields."""
 from __future__ import annotations
 
 import datetime as dt
@@ -23,15 +28,38 @@ class FormField:
         return self.question.id
 
 
+#: The step that shows every answer before the plan is made.
+REVIEW = "review"
+#: Every question on one page.
+ALL = "all"
+#: The fields outside the rule base's questions, asked on the first step.
+PROJECT_FIELDS = ("name", "land_date")
+
+
 @dataclass
 class FormState:
-    """What the questionnaire page shows for the current input."""
+    """What the questionnaire page shows for the current input: the fields
+    of the current ``step`` (by section), the other answers as ``hidden``
+    ``(name, value)`` pairs, and the ``steps`` as ``(section, has errors)``."""
 
     sections: list[tuple[Any, list[FormField]]]
     answers: dict[str, Any]
     name: str
     land_date: dt.date | None
     errors: dict[str, list[str]]
+    step: str = ALL
+    steps: list[tuple[Any, bool]] = field(default_factory=list)
+    hidden: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def first_step(self) -> bool:
+        return bool(self.steps) and self.step == self.steps[0][0].id
+
+    @property
+    def number(self) -> int:
+        """The current step's number, counting from 1 (the review is the last)."""
+        ids = [s.id for s, _ in self.steps]
+        return ids.index(self.step) + 1 if self.step in ids else len(ids) + 1
 
 
 def parse_form(rules: RuleBase, form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -68,24 +96,67 @@ def flatten(answers: Mapping[str, Any]) -> dict[str, Any]:
     return flat
 
 
+def steps(rules: RuleBase, answers: Mapping[str, Any]) -> list[str]:
+    """The steps for these answers: each section with a question asked, then the review."""
+    asked = {rules.questions[q].section for q in visible(rules, flatten(answers))}
+    return [s.id for s in rules.sections if s.id in asked] + [REVIEW]
+
+
+def step_of(rules: RuleBase, key: str, order: list[str]) -> str:
+    """The step a field (question id, or name and land date) is asked on."""
+    question = rules.questions.get(key)
+    return question.section if question is not None else order[0]
+
+
+def moved(order: list[str], step: str, action: str) -> str:
+    """The step an action leads to from ``step``: ``next``, ``back`` or ``step:ID``."""
+    if action.startswith("step:") and (action[5:] in order or action[5:] == ALL):
+        return action[5:]
+    if step not in order:
+        return step if step == ALL else order[0]
+    at = order.index(step)
+    if action == "next":
+        return order[min(at + 1, len(order) - 1)]
+    if action == "back":
+        return order[max(at - 1, 0)]
+    return step
+
+
 def form_state(
     rules: RuleBase, answers: Mapping[str, Any], raw: Mapping[str, str] | None = None,
     errors: Mapping[str, list[str]] | None = None, name: str = "", land_date: dt.date | None = None,
+    step: str = ALL,
 ) -> FormState:
-    """The fields to show, grouped by section, with values and errors."""
+    """The fields to show on ``step``, grouped by section, with values and
+    errors; the answers of the other steps as hidden fields."""
     flat = flatten(answers)
     shown = visible(rules, flat)
     errors = dict(errors or {})
+    order = steps(rules, answers)
+    if step != ALL and step not in order:
+        step = order[0]
     by_section: dict[str, list[FormField]] = {}
+    hidden: list[tuple[str, str]] = []
     for q in sorted(rules.questions.values(), key=lambda q: q.order):
         if q.id not in shown:
             continue
         text = (raw or {}).get(q.id)
         if text is None:
             text = _text(flat.get(q.id, q.default))
+        if step not in (ALL, REVIEW, q.section):
+            if text:
+                hidden.append((q.id, text))
+            continue
+        if step == REVIEW and text:
+            hidden.append((q.id, text))
         by_section.setdefault(q.section, []).append(FormField(q, text, errors.get(q.id, [])))
+    if step not in (ALL, order[0]):
+        hidden += [("name", name), ("land_date", land_date.isoformat() if land_date else "")]
     sections = [(s, by_section[s.id]) for s in rules.sections if s.id in by_section]
-    return FormState(sections, dict(answers), name, land_date, errors)
+    wrong = {step_of(rules, key, order) for key, problems in errors.items() if problems}
+    titles = {s.id: s for s in rules.sections}
+    return FormState(sections, dict(answers), name, land_date, errors, step,
+                     [(titles[s], s in wrong) for s in order[:-1]], hidden)
 
 
 def _number(text: str) -> Any:

@@ -6,7 +6,7 @@ import datetime as dt
 from functools import wraps
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from werkzeug.exceptions import NotFound
@@ -24,18 +24,15 @@ from ..intermediaries import service as intermediaries
 from ..intermediaries.award import award
 from ..intermediaries.models import IntermediaryRequest
 from ..intermediaries.service import IntermediaryError, NotTheOwner
+from ..intermediaries.views import QUOTE_STATUS_NAMES, SERVICE_STATUS_NAMES
 from ..projects import service
 from ..servicerequests.service import RequestConflict, RequestNotFound
 from ..tracking.lifecycle import TransitionError
 from . import blueprint
 from .charts import plan_charts
-from .questionnaire import form_state, parse_form
+from .questionnaire import ALL, form_state, moved, parse_form, step_of, steps
 
 
-SERVICE_STATUS_NAMES = {"offered": _l("待报价"), "quoted": _l("已报价"), "awarded": _l("已委托"),
-                        "drafting": _l("编制中"), "delivered": _l("已交付"), "withdrawn": _l("已撤回"),
-                        "escalated": _l("报价超时上报")}
-QUOTE_STATUS_NAMES = {"submitted": _l("已提交"), "awarded": _l("已中选"), "declined": _l("未中选")}
 
 
 def _roles_required(*roles: Role):
@@ -97,19 +94,23 @@ def edit_answers(project_id: int):
 
 
 def _questionnaire(project):
-    """GET shows the questionnaire; ``action=preview`` (htmx on every change,
-    or the no-JavaScript "update" button) re-renders it; ``action=submit``
-    plans and stores."""
+    """GET shows the questionnaire's first step (or ``?step=``). A POST
+    carries every answer given so far and the ``step`` shown: ``action=next``
+    checks that step's answers and moves on, ``back`` and ``step:ID`` move
+    without checking, ``preview`` (htmx on every change, or the no-JavaScript
+    "update" button) re-renders the step, ``submit`` plans and stores. A
+    post without ``step`` is the whole questionnaire on one page."""
     rules = current_rules()
     form_url = url_for("owner.edit_answers", project_id=project.id) if project else url_for("owner.new_project")
     if request.method == "GET":
         if project:
             current = project.current_answers
-            state = form_state(rules, current.answers, name=project.name, land_date=current.land_date)
+            state = form_state(rules, current.answers, name=project.name, land_date=current.land_date,
+                               step=request.args.get("step", ""))
         else:
             draft = service.draft_of(current_user)
             state = form_state(rules, draft.answers if draft else {}, name=draft.name if draft else "",
-                               land_date=draft.land_date if draft else None)
+                               land_date=draft.land_date if draft else None, step=request.args.get("step", ""))
         return render_template("owner/new_project.html", state=state, project=project, form_url=form_url,
                                preview=_preview(rules, state.answers, state.land_date))
 
@@ -117,8 +118,11 @@ def _questionnaire(project):
     name = project.name if project else request.form.get("name", "").strip()
     land_date, date_errors = _date(request.form.get("land_date"))
     errors: dict[str, list[str]] = {"land_date": date_errors} if date_errors else {}
-    submitting = request.form.get("action") == "submit"
-    if submitting and not errors:
+    action = request.form.get("action", "preview")
+    step = request.form.get("step") or ALL
+    order = steps(rules, answers)
+    refused = False
+    if action == "submit" and not errors:
         try:
             if project:
                 service.revise_project(project, current_user, answers, land_date)
@@ -129,18 +133,47 @@ def _questionnaire(project):
         else:
             flash(_("审批计划已生成"), "success")
             return redirect(url_for("owner.project", project_id=project.id), code=303)
-    elif not submitting:
+    if action == "submit":
+        refused = True
+        if step != ALL:  # back to the first step with an error, where it is shown
+            wrong = {step_of(rules, key, order) for key in errors}
+            step = next((s for s in order if s in wrong), step)
+    else:
         if project is None:
             service.save_draft(current_user, name, answers, land_date)
-        try:
-            make_plan(rules, answers, PlanOptions(land_date=land_date))
-        except AnswersError as exc:
-            # While typing, only flag answers that are wrong, not the ones still missing.
-            errors.update({k: v for k, v in exc.fields.items() if v != ["required"]})
-    state = form_state(rules, answers, raw, errors, name, land_date)
+        problems = _problems(rules, answers, land_date, name if project is None else None)
+        # While typing, only flag answers that are wrong, not the ones still missing.
+        errors.update({k: v for k, v in problems.items() if v != ["required"]})
+        if action == "next" and step in order:
+            here = {k for k in list(problems) + list(errors) if step_of(rules, k, order) == step}
+            if here:
+                # A required answer is flagged once its question was on the page the owner sent.
+                asked = set(request.form.getlist("asked"))
+                errors.update({k: problems[k] for k in here if k in asked and k in problems})
+                refused = any(errors.get(k) for k in here)
+            else:
+                step = moved(order, step, action)
+        else:
+            step = moved(order, step, action)
+    state = form_state(rules, answers, raw, errors, name, land_date, step)
     template = "owner/_questionnaire.html" if _htmx() else "owner/new_project.html"
     return render_template(template, state=state, project=project, form_url=form_url,
-                           preview=_preview(rules, answers, land_date)), 400 if submitting else 200
+                           preview=_preview(rules, answers, land_date)), 400 if refused else 200
+
+
+def _problems(rules, answers, land_date, name: str | None) -> dict[str, list[str]]:
+    """Every problem of the answers (and of the new project's ``name``), missing ones included."""
+    problems: dict[str, list[str]] = {}
+    if name is not None:
+        try:
+            service.check_name(name)
+        except service.ProjectError as exc:
+            problems.update(exc.fields)
+    try:
+        make_plan(rules, answers, PlanOptions(land_date=land_date))
+    except AnswersError as exc:
+        problems.update(exc.fields)
+    return problems
 
 
 def _preview(rules, answers, land_date):
@@ -177,6 +210,7 @@ def _service_requests(project) -> dict:
     agencies = {q.agency for r in requests for q in r.quotes if q.agency is not None}
     return {"service_requests": requests, "agency_records": intermediaries.agency_records(list(agencies)),
             "service_names": {c: (s.name, s.name_en) for c, s in current_rules().services.items()},
+            "item_names": {c: (i.name, i.name_en) for c, i in current_rules().items.items()},
             "service_status_names": SERVICE_STATUS_NAMES, "quote_status_names": QUOTE_STATUS_NAMES}
 
 

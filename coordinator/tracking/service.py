@@ -475,12 +475,13 @@ def _decision_reasons(project: Project) -> dict[int, str]:
     return {item_id: reason for item_id, reason in rows if reason}
 
 
-def statistics_records() -> tuple[list["stats.ItemRecord"], list[tuple[str, int]]]:
+def statistics_records(department: str | None = None) -> tuple[list["stats.ItemRecord"], list[tuple[str, int]]]:
     """Every tracked approval item of the projects' current plans that has
     been submitted (or is a land-day permit of a 拿地即开工 plan), and every
-    rating as ``(department, score)`` — the input of :mod:`.stats`."""
+    rating as ``(department, score)`` — the input of :mod:`.stats`; only
+    ``department``'s when given."""
     current = select(func.max(ProjectPlan.id)).group_by(ProjectPlan.project_id)
-    rows = db.session.execute(
+    query = (
         select(PlanItem, Project.name, ProjectPlan.land_day_eligible, AnswerSet.land_date)
         .join(ProjectPlan, ProjectPlan.id == PlanItem.plan_id)
         .join(AnswerSet, AnswerSet.id == ProjectPlan.answer_set_id)
@@ -488,7 +489,12 @@ def statistics_records() -> tuple[list["stats.ItemRecord"], list[tuple[str, int]
         .where(PlanItem.plan_id.in_(current), PlanItem.kind == "approval",
                or_(PlanItem.status != NOT_SUBMITTED,
                    and_(ProjectPlan.land_day_eligible.is_(True), PlanItem.code.in_(stats.LAND_DAY_PERMITS))))
-    ).all()
+    )
+    scores = select(ItemRating.department, ItemRating.score)
+    if department is not None:
+        query = query.where(PlanItem.department == department)
+        scores = scores.where(ItemRating.department == department)
+    rows = db.session.execute(query).all()
     records = [
         stats.ItemRecord(
             item.project_id, name, item.department, item.code, item.status, item.days, item.due_date,
@@ -497,7 +503,7 @@ def statistics_records() -> tuple[list["stats.ItemRecord"], list[tuple[str, int]
         )
         for item, name, eligible, land_date in rows
     ]
-    ratings = [(d, s) for d, s in db.session.execute(select(ItemRating.department, ItemRating.score))]
+    ratings = [(d, s) for d, s in db.session.execute(scores)]
     return records, ratings
 
 

@@ -12,7 +12,7 @@ from html import escape
 from typing import Iterable, Sequence
 
 from ..planning.calendar import WorkingCalendar
-from .lifecycle import APPROVED, FINAL_STATES, is_overdue, working_days_used
+from .lifecycle import APPROVED, FINAL_STATES, OPEN_STATES, is_overdue, working_days_used
 
 #: The permits 拿地即开工 promises on the land-contract day.
 LAND_DAY_PERMITS = ("land_planning_permit", "planning_permit", "quality_safety_registration", "construction_permit")
@@ -105,6 +105,13 @@ def department_table(records: Iterable[ItemRecord], calendar: WorkingCalendar, t
             percentile(committed, 0.5), sum(is_overdue(r.status, r.due_date, today) for r in items),
         ))
     return rows
+
+
+def due_this_week(records: Iterable[ItemRecord], today: dt.date) -> list[ItemRecord]:
+    """Open items due from today to the week's Sunday, soonest first (the overdue are counted apart)."""
+    sunday = week_of(today) + dt.timedelta(days=6)
+    return sorted((r for r in records if r.status in OPEN_STATES and r.due_date is not None
+                   and today <= r.due_date <= sunday), key=lambda r: (r.due_date, r.project_name))
 
 
 def rating_table(ratings: Iterable[tuple[str, int]], names: dict[str, str] | None = None) -> list[RatingRow]:

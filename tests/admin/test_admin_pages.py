@@ -112,7 +112,7 @@ def test_draft_validate_impact_publish_replan(app, admin, plant):
     # The impact preview lists the plant: 3 more working days.
     impact = admin.get(f"/admin/rules/{draft_id}/impact", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "<html" not in impact and "南港工业区精细化工厂房" in impact
-    assert f"{before} → {before + 3}" in impact and f"{LIGHTNING}</code> 5 → 8" in impact
+    assert f"{before} → {before + 3}" in impact and "雷电防护装置竣工验收 5 → 8" in impact and LIGHTNING not in impact
 
     # Fix the pinned totals in the draft's rule tests, then publish.
     assert admin.post(f"/admin/rules/{draft_id}/files/tests/fire.yaml", data={"text": _fixed_fire_tests()}).status_code == 302
@@ -269,9 +269,15 @@ def test_organisations_users_and_their_audit(app, admin, users):
         assert db.session.get(User, users["admin"]).active
 
     audit = admin.get("/admin/audit").get_data(as_text=True)
-    assert "gas_dongli" in audit and "deactivate" in audit and "滨海燃气公司" in audit and "李经理 022-1234" in audit
-    only_users = admin.get("/admin/audit?entity=user").get_data(as_text=True)
-    assert "deactivate" in only_users and "gas_dongli</td>" not in only_users
+    assert "gas_dongli" in audit and "停用" in audit and "滨海燃气公司" in audit and "李经理 022-1234" in audit
+    # In words, not JSON and codes: the kind of object, the action, each field's label and value.
+    assert "部门或单位" in audit and "公用服务企业" in audit and "供气" in audit and "服务区域" in audit
+    table = audit[audit.index('<table class="list audit"'):]
+    assert "{" not in table and "deactivate" not in table and '"utility"' not in table
+    english = admin.get("/admin/audit?lang=en").get_data(as_text=True)
+    assert "Deactivate" in english or "deactivate" in english.lower()
+    only_users = admin.get("/admin/audit?entity=user&lang=zh").get_data(as_text=True)
+    assert "停用" in only_users and "gas_dongli</code></td>" not in only_users
 
 
 def test_audit_entries_cannot_be_changed(app, admin, users):

@@ -161,7 +161,7 @@ def test_owner_answers_the_questionnaire_and_replans_in_place(browser, demo):
     context, page = _new_page(browser, demo)
     try:
         _login(page)
-        page.goto("/owner/projects/new")
+        page.goto("/owner/projects/new?step=all")  # every question on one page
         form_url = page.url
         navigations = _watch_in_place(page)
 
@@ -266,7 +266,7 @@ def test_questionnaire_works_without_javascript(browser, demo):
     context, page = _new_page(browser, demo, java_script_enabled=False)
     try:
         _login(page)
-        page.goto("/owner/projects/new")
+        page.goto("/owner/projects/new?step=all")  # every question on one page
         expect(page.locator("#f-fire_hazard_class")).to_have_count(0)
         page.select_option("#f-project_type", "warehouse")
         with page.expect_navigation():

@@ -10,7 +10,7 @@ from hypothesis import given, strategies as st
 
 from coordinator.planning.calendar import WorkingCalendar
 from coordinator.tracking.stats import (
-    ItemRecord, completions_per_week, department_table, land_day_table, percentile, rating_table, to_csv,
+    ItemRecord, completions_per_week, department_table, due_this_week, land_day_table, percentile, rating_table, to_csv,
     weekly_chart_svg,
 )
 
@@ -96,3 +96,16 @@ def test_csv_text_cells_that_spreadsheets_would_run_are_escaped(cell):
 
     rows = list(csv.reader(io.StringIO(to_csv(["项目"], [[cell], [-3]]))))
     assert rows[1:] == [[f"'{cell}"], ["-3"]]
+
+
+def test_due_this_week_counts_open_items_from_today_to_sunday():
+    records = [
+        rec(status="accepted", due=TODAY, project_name="今天"),
+        rec(status="submitted", due=TODAY + dt.timedelta(days=6), project_name="周日"),
+        rec(status="accepted", due=TODAY + dt.timedelta(days=7), project_name="下周一"),
+        rec(status="accepted", due=TODAY - dt.timedelta(days=1), project_name="已超期"),
+        rec(status="approved", due=TODAY + dt.timedelta(days=2), project_name="已办结"),
+        rec(status="returned", due=TODAY + dt.timedelta(days=2), project_name="退回"),
+    ]
+    assert [r.project_name for r in due_this_week(records, TODAY)] == ["今天", "周日"]
+    assert due_this_week(records, TODAY + dt.timedelta(days=6))[0].project_name == "周日"
