@@ -54,6 +54,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     from . import models  # noqa: F401  (every model registered with the metadata)
     from .accounts.views import blueprint as accounts_bp
+    from .agency import blueprint as agency_bp
     from .agents.views import blueprint as agent_bp
     from .admin import blueprint as admin_bp
     from .companies.views import blueprint as companies_bp
@@ -82,6 +83,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     init_storage(app)
     app.register_blueprint(problems_bp)
     app.register_blueprint(agent_bp)
+    app.register_blueprint(agency_bp)
     init_security(app)
     from .accounts.oidc import init_oidc
 
@@ -106,6 +108,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
             return redirect(url_for("admin.index"))
         if current_user.role.value == "agent":
             return redirect(url_for("agent.workspace"))
+        if current_user.role.value == "agency":
+            return redirect(url_for("agency.portal"))
         return render_template("home.html")
 
     @app.context_processor
