@@ -71,6 +71,8 @@ PAGES = [
     Page("agent on the owner's project", "demo-agent", lambda app: f"/owner/projects/{demo_project_id(app)}"),
     Page("reporting a problem", "demo-owner", lambda app: "/problems/new"),
     Page("problem ledger", "demo-admin", lambda app: "/problems/ledger"),
+    Page("agency portal", "demo-agency", lambda app: "/agency/"),
+    Page("agency registry", "demo-admin", lambda app: "/admin/agencies"),
 ]
 
 
@@ -207,7 +209,8 @@ def demo_accounts(app):
         db.session.remove()
 
 
-@pytest.mark.parametrize("username", [None, "demo-owner", "demo-officer", "demo-utility", "demo-admin", "demo-agent"])
+@pytest.mark.parametrize("username", [None, "demo-owner", "demo-officer", "demo-utility", "demo-admin", "demo-agent",
+                                      "demo-agency"])
 def test_every_form_field_has_a_label(app, client, demo_accounts, username):
     if username:
         response = client.post("/login", data={"username": username, "password": PASSWORD})
