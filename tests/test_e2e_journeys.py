@@ -233,4 +233,15 @@ def test_admin_journey(browser, served):
     expect(page.locator("main")).not_to_contain_text("暂无数据")
     visit.close()
     _both_languages_on_a_phone(browser, served, "demo-admin", ["/admin", "/admin/statistics", "/admin/organisations",
-                                                              "/admin/audit", "/utility/admin/deliveries"])
+                                                              "/admin/agencies", "/admin/audit",
+                                                              "/utility/admin/deliveries"])
+
+
+def test_agency_journey(browser, served):
+    visit = Visit(browser, served, "demo-agency")
+    page = visit.page
+    expect(page).to_have_url(f"{served}/agency/")
+    expect(page.locator("#offers")).to_contain_text("南港工业区精细化工厂房")
+    expect(page.locator("#offers")).to_contain_text("报价期限")
+    visit.close()
+    _both_languages_on_a_phone(browser, served, "demo-agency", ["/agency/", "/inbox"])
