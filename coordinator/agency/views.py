@@ -19,7 +19,8 @@ from .forms import QuoteForm, ServiceProgressForm
 
 #: Why a quote is refused, as the page says it (keys of ``service.QUOTE_REFUSALS``).
 QUOTE_REFUSALS = {"suspended": _l("贵单位已被暂停，不能报价。"), "closed": _l("该需求已委托或撤回，不再接受报价。"),
-                  "deadline": _l("报价期限（%(date)s）已过，不能再报价。"), "quoted": _l("贵单位已就该需求报价。")}
+                  "deadline": _l("报价期限（%(date)s）已过，不能再报价。"),
+                  "quoted": _l("贵单位已就该需求报价。")}
 
 
 def agency_required(view):
@@ -38,8 +39,8 @@ def _htmx() -> bool:
 
 
 def refusal_text(reason: str, respond_by: dt.date) -> str:
-    return str(QUOTE_REFUSALS[reason]) % {"date": respond_by.isoformat()} if reason == "deadline" \
-        else str(QUOTE_REFUSALS[reason])
+    """Why the agency may not quote, in the page's language."""
+    return str(QUOTE_REFUSALS[reason]) % {"date": respond_by.isoformat()}
 
 
 def _portal(status: int = 200, message: str | None = None, error: bool = False):

@@ -17,7 +17,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Organisation, OrganisationKind, Role, User, utcnow
-from ..agents.acts import record_act
 from ..audit.service import record as record_audit
 from ..extensions import db
 from ..governance.service import current_calendar, current_rules
