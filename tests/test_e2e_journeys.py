@@ -241,7 +241,7 @@ def test_agency_journey(browser, served):
     visit = Visit(browser, served, "demo-agency")
     page = visit.page
     expect(page).to_have_url(f"{served}/agency/")
-    expect(page.locator("#offers")).to_contain_text("南港工业区精细化工厂房")
-    expect(page.locator("#offers")).to_contain_text("报价期限")
+    expect(page.locator("#closed")).to_contain_text("南港工业区精细化工厂房")  # its quote deadlines passed
+    expect(page.locator("#closed")).to_contain_text("报价期限")
     visit.close()
     _both_languages_on_a_phone(browser, served, "demo-agency", ["/agency/", "/inbox"])

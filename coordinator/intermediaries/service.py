@@ -515,7 +515,7 @@ class AgencyDesk:
     agency: Organisation
     offers: list[Offer]
     engagements: list[Engagement]
-    #: offers it did not win, or withdrawn
+    #: offers it did not win, let pass unquoted, or withdrawn
     closed: list[IntermediaryRequest]
     record: AgencyRecord
     ratings: list[tuple[AgencyRating, IntermediaryRequest]]
@@ -532,8 +532,12 @@ def desk(user: User, today: dt.date | None = None) -> AgencyDesk:
             engagements.append(_engagement(request))
         elif request.status in (OFFERED, QUOTED):
             mine = quotes_of(request, org)
+            refusal = quote_refusal(request, org, today)
+            if refusal == "deadline" and not mine:
+                closed.append(request)
+                continue
             offers.append(Offer(request, working_days_left(request.respond_by, today, calendar),
-                                mine[0] if mine else None, quote_refusal(request, org, today)))
+                                mine[0] if mine else None, refusal))
         else:
             closed.append(request)
     ratings = list(db.session.execute(

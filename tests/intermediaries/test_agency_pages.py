@@ -103,7 +103,9 @@ def test_a_quote_after_the_deadline_is_refused_with_the_date(app, client, offere
         db.session.commit()
         respond_by = request.respond_by.isoformat()
     login(client, "agency_a")
-    assert f"报价期限（{respond_by}）已过，不能再报价" in client.get("/agency/").get_data(as_text=True)
+    page = client.get("/agency/").get_data(as_text=True)
+    closed = page[page.index('id="closed"'):]  # let pass unquoted: among the closed requests, with the date
+    assert f"报价期限（{respond_by}）已过，不能再报价" in closed and "南港化工厂房" in closed
     refused = client.post(f"/agency/requests/{offered['eia']}/quote", data={"fee_yuan": "1", "working_days": "1"},
                           headers=HX)
     assert refused.status_code == 409 and f"报价期限（{respond_by}）已过" in refused.get_data(as_text=True)
