@@ -21,7 +21,7 @@ from .extensions import db
 from .governance.service import current_calendar, current_rules
 from .hookups.service import claim_hookup, hookups_of, report_progress
 from .intermediaries.service import qualify, register_agency
-from .materials.service import materials_of, upload
+from .materials.service import materials_to_provide, upload
 from .projects.models import Project
 from .projects.service import create_project
 from .rendering.pdf import pdf_font
@@ -186,10 +186,8 @@ def _upload_demo_materials(owner: User, item) -> None:
     """The owner's files for what the item needs before it is (re)submitted:
     a one-page PDF per essential or requested material, so that officers
     have real files to open in the demo."""
-    asked = set(item.missing_materials or ()) if item.status == "returned" else set()
-    for state in materials_of(item):
-        if state.at_fault or ((state.essential or state.name in asked) and not state.provided):
-            upload(owner, item, state.name, f"{state.name}.pdf", demo_pdf(item.project.name, state.name))
+    for state in materials_to_provide(item):
+        upload(owner, item, state.name, f"{state.name}.pdf", demo_pdf(item.project.name, state.name))
 
 
 def demo_pdf(project: str, material: str) -> bytes:

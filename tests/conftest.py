@@ -164,13 +164,11 @@ def provide_materials(app, item_id: int) -> None:
     """The project's owner uploads what the item needs to be (re)submitted:
     a PDF for every essential or returned material not provided yet, and a
     replacement for every file at fault (through the materials service)."""
-    from coordinator.materials.service import materials_of, upload
+    from coordinator.materials.service import materials_to_provide, upload
     from coordinator.projects.models import PlanItem
 
     with app.app_context():
         item = db.session.get(PlanItem, item_id)
-        named = set(item.missing_materials or ()) if item.status == "returned" else set()
-        for state in materials_of(item):
-            if state.at_fault or ((state.essential or state.name in named) and not state.provided):
-                upload(item.project.owner, item, state.name, f"{state.name}.pdf", pdf_bytes(state.name))
+        for state in materials_to_provide(item):
+            upload(item.project.owner, item, state.name, f"{state.name}.pdf", pdf_bytes(state.name))
         db.session.remove()

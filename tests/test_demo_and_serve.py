@@ -36,10 +36,10 @@ def test_first_run_creates_demo_accounts_and_projects(app):
         assert users["demo-officer"].organisation.code == permit_department
         utility = users["demo-utility"].organisation
         assert utility.utility == "power" and "滨海新区" in utility.districts
-        assert db.session.scalar(select(func.count()).select_from(Project)) == 3
+        assert db.session.scalar(select(func.count()).select_from(Project)) == 4
         # Second run: nothing more.
         assert ensure_demo(production=False) is None
-        assert db.session.scalar(select(func.count()).select_from(Project)) == 3
+        assert db.session.scalar(select(func.count()).select_from(Project)) == 4
     client = app.test_client()
     login(client, "demo-owner", "demo-pass-1")
     assert "滨海新区智能物流仓库" in client.get("/owner/projects").get_data(as_text=True)

@@ -45,7 +45,8 @@ class OrganisationForm(FlaskForm):
                                                   ("coordinator", _l("政务服务办"))]))
     name = StringField(_l("名称"), validators=[DataRequired(), Length(max=limits.NAME)])
     utility = SelectField(_l("服务类型"), choices=choices([("", "—"), ("water", _l("供水")), ("power", _l("供电")),
-                                                            ("gas", _l("供气")), ("heat", _l("供热"))]))
+                                                            ("gas", _l("供气")), ("heat", _l("供热")),
+                                                            ("sewer", _l("排水"))]))
     districts = StringField(_l("服务区域（以逗号分隔）"), validators=[Optional(), Length(max=2000)])
     contacts = TextAreaField(_l("联系人"), validators=[Optional(), Length(max=limits.NOTE)])
 

@@ -185,7 +185,7 @@ class HookupSchema(Schema):
     """A project's hookup request as its owner sees it."""
 
     id = fields.Integer()
-    utility = fields.String(metadata={"description": "water, power, gas or heat"})
+    utility = fields.String(metadata={"description": "water, power, gas, heat or sewer"})
     status = fields.String(metadata={"description": "offered, claimed, surveyed, designed, constructed, connected "
                                                     "(or withdrawn when the project no longer needs it)"})
     provider = fields.String(allow_none=True, metadata={"description": "the claiming provider's name; null while "

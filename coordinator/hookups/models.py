@@ -14,7 +14,7 @@ from ..servicerequests.models import ServiceRequest
 
 
 class HookupRequest(ServiceRequest):
-    """One utility (water, power, gas, heat) a project needs connected,
+    """One utility (water, power, gas, heat, sewer) a project needs connected,
     offered at filing to every provider of that type serving its district
     (a service request of kind ``hookup``: claimed, then carried to
     ``connected``)."""

@@ -28,7 +28,7 @@ from .models import HookupRequest
 
 DEFAULT_CLAIM_LIMIT_DAYS = 2
 # Notification texts are stored in Chinese, the product's language of record.
-UTILITY_NAMES = {"water": "供水", "power": "供电", "gas": "供气", "heat": "供热"}
+UTILITY_NAMES = {"water": "供水", "power": "供电", "gas": "供气", "heat": "供热", "sewer": "排水"}
 STATUS_NAMES = {"offered": "待认领", "claimed": "已认领", "surveyed": "已勘察", "designed": "已设计",
                 "constructed": "已施工", "connected": "已接通", "withdrawn": "已撤回"}
 
@@ -57,8 +57,10 @@ def claim_limit_days() -> int:
 
 def target_date(plan: Plan, utility: str) -> dt.date | None:
     """When the utility must be connected: the land date of a 拿地即开工
-    plan, else the planned finish of the plan's ``<utility>_hookup`` step."""
-    if plan.eligibility.eligible and plan.land_date:
+    plan, else the planned finish of the plan's ``<utility>_hookup`` step.
+    A sewer connection comes after completion (its drainage permit first),
+    so it keeps its step's date on the 拿地即开工 track too."""
+    if plan.eligibility.eligible and plan.land_date and utility != "sewer":
         return plan.land_date
     code = f"{utility}_hookup"
     return plan.item(code).finish if code in plan.codes else None

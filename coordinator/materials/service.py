@@ -222,14 +222,21 @@ def attach_material(item: PlanItem, material_name: str, data: bytes, filename: s
     return provide(item, material_name, filename, data, by, source)
 
 
-def submission_problems(item: PlanItem) -> dict[str, list[str]]:
-    """What stops the owner from (re)submitting: essential materials not
-    provided, materials named in the return not provided, files at fault not
-    yet replaced. Empty when the item may go."""
-    problems: dict[str, list[str]] = {}
+def materials_to_provide(item: PlanItem) -> list[MaterialState]:
+    """The item's materials the owner must still upload before (re)submitting:
+    essential ones not provided, those named in a return not provided, and
+    those with files at fault not yet replaced."""
     named = set(item.missing_materials or ()) if item.status == lifecycle.RETURNED else set()
-    for state in materials_of(item):
-        if not state.provided and (state.essential or state.name in named):
+    return [state for state in materials_of(item)
+            if state.at_fault or (not state.provided and (state.essential or state.name in named))]
+
+
+def submission_problems(item: PlanItem) -> dict[str, list[str]]:
+    """What stops the owner from (re)submitting (:func:`materials_to_provide`),
+    as materials not provided and files at fault. Empty when the item may go."""
+    problems: dict[str, list[str]] = {}
+    for state in materials_to_provide(item):
+        if not state.provided:
             problems.setdefault("materials", []).append(state.name)
         for f in state.at_fault:
             problems.setdefault("files", []).append(f"{f.filename}（{state.name}，#{f.id}）")

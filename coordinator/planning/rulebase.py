@@ -22,9 +22,9 @@ QUESTION_TYPES = ("choice", "bool", "number", "text")
 ITEM_KINDS = ("approval", "utility", "milestone", "preparation")
 MODES = ("standard", "commitment", "gaps", "before_land", "land_day")
 UTILITIES = ("water", "power", "gas", "heat", "sewer")
-# The utilities of the advance hookup service (水电气热报装靠前服务): requests
-# are pushed to providers for these; sewer steps are planned, not pushed.
-HOOKUP_UTILITIES = ("water", "power", "gas", "heat")
+# The utilities of the advance hookup service (水电气热排水报装靠前服务): a
+# request is pushed to the providers of each one the project needs.
+HOOKUP_UTILITIES = UTILITIES
 # Who does a preparation item: the owner (with its own designers) or a
 # qualified intermediary hired for it (中介服务), and which service that is.
 PARTIES = ("owner", "intermediary")
@@ -480,7 +480,7 @@ class ItemSchema(_Strict):
         if data.get("review") and kind != "approval":
             raise ValidationError("only approval items count as government review time", "review")
         if data["kind"] == "utility" and not data.get("utility"):
-            raise ValidationError("utility items name their utility (water, power, gas, heat)", "utility")
+            raise ValidationError("utility items name their utility (water, power, gas, heat, sewer)", "utility")
         legal, committed = data.get("legal_days"), data.get("committed_days", 0)
         if legal is not None and committed > legal:
             raise ValidationError(

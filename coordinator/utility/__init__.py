@@ -11,7 +11,7 @@ HOOKUP_STATUS_NAMES = {
     "offered": _l("待认领"), "claimed": _l("已认领"), "surveyed": _l("已勘察"), "designed": _l("已设计"),
     "constructed": _l("已施工"), "connected": _l("已接通"), "withdrawn": _l("已撤回"), "escalated": _l("认领超时上报"),
 }
-UTILITY_LABELS = {"water": _l("供水"), "power": _l("供电"), "gas": _l("供气"), "heat": _l("供热")}
+UTILITY_LABELS = {"water": _l("供水"), "power": _l("供电"), "gas": _l("供气"), "heat": _l("供热"), "sewer": _l("排水")}
 
 
 DEMAND_LABELS = {"power_kva": _l("报装容量 %(value)s kVA"), "dual_supply": _l("双电源")}

@@ -90,7 +90,7 @@ def test_stored_projects_replan_under_the_new_rules_through_governance(app, user
         s = preview[school.id]
         assert "land_contract" in s.removed                            # 划拨: no 出让合同
         assert ("land_allocation", 15, 0) in s.days_changed          # now the 划拨决定书 milestone
-        assert ("land_planning_permit", 1, 15) in s.days_changed       # issued with the 划拨决定书
+        assert ("land_planning_permit", 1, 20) in s.days_changed       # issued with the 划拨决定书 (statutory 20 WD)
 
         # Publish; both stored plans are now stale and re-plan with their old answers.
         governance.publish(admin, draft)

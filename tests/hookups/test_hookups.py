@@ -96,6 +96,26 @@ def test_land_day_project_targets_the_land_date(ctx, users):
     assert {r.target_date for r in requests_of(project_id).values()} == {land}
 
 
+def test_a_sewer_connection_is_offered_to_the_sewer_provider_and_targets_its_own_step(ctx, users):
+    """Sewer requests are pushed like water and power; the connection follows
+    completion and the drainage permit, so even on the 拿地即开工 track its
+    target is the plan's sewer_hookup finish, not the land date."""
+    land = dt.date(2026, 6, 15)
+    answers = example_answers()
+    answers["utilities"] = {**answers["utilities"], "sewer": True}
+    project_id = file_project(users["owner"], answers, land_date=land)
+    requests = requests_of(project_id)
+    assert set(requests) == {"water", "power", "sewer"}
+    sewer = requests["sewer"]
+    assert sewer.status == "offered" and sewer.demand == {}
+    plan = sewer.project.current_plan
+    assert plan.land_day_eligible and requests["power"].target_date == land
+    finish = next(i["finish"] for i in plan.plan["items"] if i["code"] == "sewer_hookup")
+    assert sewer.target_date.isoformat() == finish and sewer.target_date > land
+    assert offered_to(org("sewer_tianjin")) == [sewer]
+    assert sewer not in offered_to(org("water_tianjin"))
+
+
 def test_revision_adds_and_withdraws_requests(ctx, users):
     project_id = file_project(users["owner"])
     project = requests_of(project_id)["power"].project

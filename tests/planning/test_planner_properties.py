@@ -85,7 +85,8 @@ def special_works(a) -> bool:
         or (kind == "residential" and height > 54)                                          # （七）
         or bool(a.get("major_infrastructure"))                                              # （八）
         or a.get("fire_hazard_class") in ("A", "B")                                         # （九）
-        or (a["hazardous_chemicals"] and a.get("fire_hazard_class") is None)                # （九）
+        or (a["hazardous_chemicals"] and a.get("hazardous_chemicals_role") == "produce_store"
+            and a.get("fire_hazard_class") is None)                                        # （九）
         or (kind in ("commercial", "public_building") and (height > 50 or largest > 40000))  # （十二）
     )
 

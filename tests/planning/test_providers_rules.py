@@ -19,7 +19,7 @@ def rules(tmp_path: Path) -> Path:
 
 def test_seed_providers_cover_binhai_for_every_utility():
     providers = load_rule_base().providers
-    assert {p.utility for p in providers if "滨海新区" in p.districts} == {"water", "power", "gas", "heat"}
+    assert {p.utility for p in providers if "滨海新区" in p.districts} == {"water", "power", "gas", "heat", "sewer"}
     assert "power_binhai" in {p.code for p in providers}
 
 
