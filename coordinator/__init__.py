@@ -54,8 +54,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     from . import models  # noqa: F401  (every model registered with the metadata)
     from .accounts.views import blueprint as accounts_bp
+    from .agency import blueprint as agency_bp
     from .agents.views import blueprint as agent_bp
-    from .intermediaries.views import blueprint as agency_bp
     from .admin import blueprint as admin_bp
     from .companies.views import blueprint as companies_bp
     from .api import blueprint as api_bp
@@ -108,8 +108,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
             return redirect(url_for("admin.index"))
         if current_user.role.value == "agent":
             return redirect(url_for("agent.workspace"))
-        if current_user.role.value == "agency" and current_user.organisation is not None:
-            return redirect(url_for("agency.workspace"))
+        if current_user.role.value == "agency":
+            return redirect(url_for("agency.portal"))
         return render_template("home.html")
 
     @app.context_processor

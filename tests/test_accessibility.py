@@ -73,6 +73,8 @@ PAGES = [
     Page("problem ledger", "demo-admin", lambda app: "/problems/ledger"),
     Page("assigning agents", "demo-admin", lambda app: "/admin/agents"),
     Page("resending the confirmation e-mail", None, lambda app: "/register/resend"),
+    Page("agency portal", "demo-agency", lambda app: "/agency/"),
+    Page("agency registry", "demo-admin", lambda app: "/admin/agencies"),
 ]
 
 
@@ -208,7 +210,8 @@ def demo_accounts(app):
         db.session.remove()
 
 
-@pytest.mark.parametrize("username", [None, "demo-owner", "demo-officer", "demo-utility", "demo-admin", "demo-agent"])
+@pytest.mark.parametrize("username", [None, "demo-owner", "demo-officer", "demo-utility", "demo-admin", "demo-agent",
+                                      "demo-agency"])
 def test_every_form_field_has_a_label(app, client, demo_accounts, username):
     if username:
         response = client.post("/login", data={"username": username, "password": PASSWORD})

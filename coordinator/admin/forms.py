@@ -61,3 +61,20 @@ class UserForm(FlaskForm):
                                                      ("utility", _l("公用服务企业")), ("admin", _l("政务服务办")),
                                                      ("agency", _l("中介服务机构")), ("agent", _l("帮办代办员"))]))
     organisation_id = SelectField(_l("所属单位"), coerce=int, choices=[])
+
+
+class AgencyForm(FlaskForm):
+    """Register an intermediary agency."""
+
+    name = StringField(_l("机构名称"), validators=[DataRequired(), Length(max=limits.NAME)])
+    code = StringField(_l("代码"), validators=[DataRequired(), Length(max=limits.CODE)])
+    districts = StringField(_l("服务区域（以逗号分隔）"), validators=[DataRequired(), Length(max=2000)])
+
+
+class QualificationForm(FlaskForm):
+    """Add or renew an agency's qualification for one service (choices: the rule base's services)."""
+
+    service = SelectField(_l("服务"), choices=[], validators=[DataRequired()])
+    certificate_name = StringField(_l("资质证书名称"), validators=[DataRequired(), Length(max=200)])
+    certificate_number = StringField(_l("证书编号"), validators=[DataRequired(), Length(max=100)])
+    valid_until = DateField(_l("有效期至"), validators=[InputRequired(), planning_date()])

@@ -30,7 +30,10 @@ from ..servicerequests.service import RequestConflict, RequestNotFound
 from ..tracking.lifecycle import InvalidTransition
 from ..governance.service import current_rules
 from . import blueprint
-from .forms import CalendarForm, choices, FileEditForm, ItemEditForm, OrganisationForm, UploadForm, UserForm
+from ..intermediaries import service as intermediaries
+from ..intermediaries.service import IntermediaryError
+from .forms import AgencyForm, CalendarForm, choices, FileEditForm, ItemEditForm, OrganisationForm, QualificationForm, \
+    UploadForm, UserForm
 
 OPTIONAL_MARKS = ("容缺", "optional", "非必要")
 
@@ -344,7 +347,7 @@ def organisation(org_id: int | None = None):
         return render_template("admin/organisation.html", org=org, form=form)
     form = OrganisationForm()
     if form.validate_on_submit():
-        districts = [d.strip() for d in form.districts.data.replace("，", ",").replace("、", ",").split(",")]
+        districts = _districts(form.districts.data)
         try:
             save_organisation(current_user, org, code=(form.code.data or "").strip(),
                               kind=org.kind if org else OrganisationKind(form.kind.data), name=form.name.data.strip(),
@@ -356,6 +359,11 @@ def organisation(org_id: int | None = None):
     else:
         flash(_("未保存：请检查各项内容"), "error")
     return redirect(url_for("admin.organisations_page"))
+
+
+def _districts(text: str) -> list[str]:
+    """Districts or zones named in a field, separated by commas (，、 too)."""
+    return [d.strip() for d in text.replace("，", ",").replace("、", ",").split(",")]
 
 
 def _org_of(form: UserForm) -> Organisation | None:
@@ -439,6 +447,76 @@ def _assigned(assign):
     else:
         flash(_("已指派 %(agent)s 代办 %(project)s", agent=done.agent.display_name, project=done.project.name), "success")
     return redirect(url_for("admin.agents_page"), code=303)
+
+
+# The agency registry (中介机构)
+
+
+def _qualification_form(**kwargs) -> QualificationForm:
+    form = QualificationForm(**kwargs)
+    form.service.choices = choices([(c, s.name) for c, s in current_rules().services.items()])
+    return form
+
+
+@blueprint.route("/agencies")
+def agencies():
+    """Every agency with its districts, qualifications (an expired one or a
+    suspension stops new offers) and figures."""
+    rows = intermediaries.agencies()
+    return render_template("admin/agencies.html", agencies=rows, today=dt.date.today(),
+                           qualifications={o.id: intermediaries.qualifications_of(o) for o in rows},
+                           records=intermediaries.agency_records(rows), agency_form=AgencyForm(),
+                           qualification_form=_qualification_form())
+
+
+def _registry_act(org: Organisation | None, action: str, change, done: str):
+    """Do an audited registry change; the refusal names the fields at fault."""
+    try:
+        intermediaries.registry_act(current_user, org, action, change)
+    except IntermediaryError as exc:
+        labels = {**{f.name: f.label.text for f in AgencyForm()}, **{f.name: f.label.text for f in QualificationForm()}}
+        flash(_("未保存：请检查%(fields)s", fields="、".join(str(labels.get(f, f)) for f in exc.fields)), "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for("admin.agencies"), code=303)
+
+
+@blueprint.route("/agencies", methods=["POST"])
+def register_agency():
+    form = AgencyForm()
+    if not form.validate_on_submit():
+        flash(_("未保存：请填写机构名称、代码和服务区域"), "error")
+        return redirect(url_for("admin.agencies"), code=303)
+    return _registry_act(None, "create", lambda: intermediaries.register_agency(
+        form.code.data, form.name.data, _districts(form.districts.data)), _("已登记中介机构"))
+
+
+def _agency(org_id: int) -> Organisation:
+    org = db.session.get(Organisation, org_id)
+    if org is None or org.kind != OrganisationKind.agency:
+        abort(404)
+    return org
+
+
+@blueprint.route("/agencies/<int:org_id>/qualifications", methods=["POST"])
+def qualify_agency(org_id: int):
+    org = _agency(org_id)
+    form = _qualification_form()
+    if not form.validate_on_submit():
+        flash(_("未保存：请选择服务并填写证书名称、编号和有效期"), "error")
+        return redirect(url_for("admin.agencies"), code=303)
+    return _registry_act(org, "qualify", lambda: intermediaries.qualify(
+        org, form.service.data, form.certificate_name.data, form.certificate_number.data, form.valid_until.data),
+        _("已保存资质"))
+
+
+@blueprint.route("/agencies/<int:org_id>/suspension", methods=["POST"])
+def suspend_agency(org_id: int):
+    org = _agency(org_id)
+    suspend = request.form.get("suspended") == "1"
+    return _registry_act(org, "suspend" if suspend else "reinstate",
+                         lambda: intermediaries.set_suspended(org, suspend),
+                         _("已暂停该机构") if suspend else _("已恢复该机构"))
 
 
 # --------------------------------------------------------------------------

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Organisation, OrganisationKind, Role, User, utcnow
+from ..audit.service import record as record_audit
 from ..extensions import db
 from ..governance.service import current_calendar, current_rules
 from ..notifications.outbox import enqueue
@@ -24,7 +25,7 @@ from ..planning import Plan
 from ..projects.access import acts_for_owner, project_audience
 from ..projects.models import Project
 from ..servicerequests import service as core
-from ..servicerequests.deadlines import past_deadline
+from ..servicerequests.deadlines import past_deadline, working_days_left
 from ..servicerequests.models import ServiceOffer
 from ..servicerequests.service import RequestConflict, RequestNotFound
 from .models import AgencyQualification, AgencyRating, IntermediaryRequest, ServiceQuote
@@ -129,9 +130,36 @@ def qualify(org: Organisation, service: str, certificate_name: str, certificate_
     return row
 
 
-def set_suspended(org: Organisation, suspended: bool) -> None:
+def set_suspended(org: Organisation, suspended: bool) -> Organisation:
     """Suspend an agency (no new offers, no quotes) or reinstate it (the caller commits)."""
-    org.suspended_at = utcnow() if suspended else None
+    org.suspended_at = (org.suspended_at or utcnow()) if suspended else None
+    return org
+
+
+def agency_state(org: Organisation) -> dict[str, Any]:
+    """What the admin audit keeps of an agency: name, districts, suspension, qualifications."""
+    return {"name": org.name, "districts": list(org.districts or ()), "suspended": org.suspended_at is not None,
+            "qualifications": {q.service: {"certificate": q.certificate_name, "number": q.certificate_number,
+                                           "valid_until": q.valid_until.isoformat()} for q in qualifications_of(org)}}
+
+
+def registry_act(admin: User, org: Organisation | None, action: str,
+                 change: Callable[[], Organisation | AgencyQualification]) -> Organisation:
+    """An admin's change to the agency registry (``register_agency``,
+    ``qualify``, ``set_suspended`` through ``change``): audited with the
+    agency's state before and after, and committed; nothing is kept when
+    ``change`` raises."""
+    before = agency_state(org) if org is not None else None
+    try:
+        changed = change()
+        db.session.flush()
+    except IntermediaryError:
+        db.session.rollback()
+        raise
+    org = changed if isinstance(changed, Organisation) else org
+    record_audit(admin, "agency", org.code, action, before, agency_state(org))
+    db.session.commit()
+    return org
 
 
 # --- offering ----------------------------------------------------------------------
@@ -204,6 +232,24 @@ def agreed_days(project: Project) -> dict[str, int]:
     return {code: days for code, days in rows if code}
 
 
+def engagement_dates(project: Project) -> dict[str, tuple[dt.date, dt.date | None]]:
+    """Plan item code → the actual start and finish of the agency's work, as
+    reported (the re-planning of the owner's projected dates uses them): it
+    starts on the day the agency reports ``drafting`` (the award's day until
+    then) and finishes on the delivery day."""
+    out: dict[str, tuple[dt.date, dt.date | None]] = {}
+    for request in requests_of(project):
+        if request.status not in PROGRESS or not request.item_code:
+            continue
+        started = {e.status: e.happened_on for e in request.events if e.status in (AWARDED, DRAFTING)}
+        start = started.get(DRAFTING) or started.get(AWARDED)
+        if start is None:
+            continue
+        finish = request.finished_on if request.status == DELIVERED else None
+        out[request.item_code] = (min(start, finish) if finish else start, finish)
+    return out
+
+
 # --- the agency's side ----------------------------------------------------------------
 
 
@@ -262,17 +308,12 @@ def submit_quote(request_id: int, user: User, fee_yuan: Any, working_days: Any, 
         errors["note"] = ["text of at most 2000 characters"]
     if errors:
         raise IntermediaryError(errors)
-    if org.suspended_at is not None:
-        raise RequestConflict("the agency is suspended", request.status)
-    if request.status not in (OFFERED, QUOTED):
-        raise RequestConflict("the request is no longer open for quotes", request.status)
-    if past_deadline(request.respond_by, today):
-        raise RequestConflict(f"the deadline to quote was {request.respond_by.isoformat()}", request.status)
-    if quotes_of(request, org):
-        raise RequestConflict("the agency has quoted already", request.status)
+    if refusal := quote_refusal(request, org, today):
+        raise RequestConflict(QUOTE_REFUSALS[refusal].format(respond_by=request.respond_by.isoformat()),
+                              request.status, reason=refusal)
     if not core.move(request, (OFFERED, QUOTED), QUOTED):
-        raise RequestConflict("the request is no longer open for quotes", db.session.get(
-            IntermediaryRequest, request_id).status)
+        raise RequestConflict(QUOTE_REFUSALS["closed"], db.session.get(IntermediaryRequest, request_id).status,
+                              reason="closed")
     quote = ServiceQuote(request_id=request.id, agency_id=org.id, fee_yuan=fee_yuan, working_days=working_days,
                          note=(note or "").strip(), submitted_by_id=user.id)
     db.session.add(quote)
@@ -285,8 +326,32 @@ def submit_quote(request_id: int, user: User, fee_yuan: Any, working_days: Any, 
         db.session.commit()
     except IntegrityError:  # the same agency quoting twice at the same moment
         db.session.rollback()
-        raise RequestConflict("the agency has quoted already", QUOTED) from None
+        raise RequestConflict(QUOTE_REFUSALS["quoted"], QUOTED, reason="quoted") from None
     return quote
+
+
+#: Why a quote is refused (409), by the reason the pages name.
+QUOTE_REFUSALS = {"suspended": "the agency is suspended", "closed": "the request is no longer open for quotes",
+                  "deadline": "the deadline to quote was {respond_by}", "quoted": "the agency has quoted already"}
+
+
+def quote_refusal(request: IntermediaryRequest, org: Organisation, today: dt.date) -> str | None:
+    """Why ``org`` may not quote for ``request`` today (a key of
+    :data:`QUOTE_REFUSALS`), or ``None`` when it may."""
+    if org.suspended_at is not None:
+        return "suspended"
+    if request.status not in (OFFERED, QUOTED):
+        return "closed"
+    if past_deadline(request.respond_by, today):
+        return "deadline"
+    if quotes_of(request, org):
+        return "quoted"
+    return None
+
+
+def next_progress(status: str) -> list[str]:
+    """The steps the awarded agency may report from ``status``."""
+    return list(PROGRESS[PROGRESS.index(status) + 1:]) if status in PROGRESS else []
 
 
 def report_progress(request_id: int, user: User, to: str, note: str = "", on: dt.date | None = None,
@@ -294,16 +359,20 @@ def report_progress(request_id: int, user: User, to: str, note: str = "", on: dt
     """The awarded agency reports ``drafting`` or ``delivered`` (with the
     day); the owner is told and the plan takes the actual dates. Anyone but
     the awarded agency: :class:`RequestNotFound`; a step back or before the
-    award: :class:`RequestConflict` listing the allowed steps."""
+    award: :class:`RequestConflict` listing the allowed steps; a day before
+    the previous step's: :class:`IntermediaryError`."""
     on = on or dt.date.today()
     request = request_for_agency(user, request_id)
     if request.assignee_id != user.organisation_id:
         raise RequestNotFound() if request.assignee_id else RequestConflict(
             "the request has not been awarded", request.status)
     current = request.status
-    allowed = list(PROGRESS[PROGRESS.index(current) + 1:]) if current in PROGRESS else []
+    allowed = next_progress(current)
     if to not in allowed:
         raise RequestConflict(f"cannot go from {current} to {to}", current, allowed)
+    since = max((e.happened_on for e in request.events if e.status in PROGRESS), default=None)
+    if since is not None and on < since:
+        raise IntermediaryError({"on": [f"not before {since.isoformat()}, the day of the previous step"]})
     values: dict[str, Any] = {"finished_on": on} if to == DELIVERED else {}
     if not core.move(request, current, to, **values):
         raise RequestConflict("the request changed meanwhile", current, allowed)
@@ -409,6 +478,83 @@ def agency_records(orgs: list[Organisation] | None = None) -> dict[int, AgencyRe
         records[agency_id].ratings += 1
         records[agency_id].rating_total += score
     return records
+
+
+# --- the agency's portal ------------------------------------------------------------------------
+
+
+@dataclass
+class Offer:
+    """A request offered to the agency: working days left to quote, its own
+    quote, and why it may not quote now (``None``: it may)."""
+
+    request: IntermediaryRequest
+    days_left: int
+    quote: ServiceQuote | None
+    refusal: str | None
+
+
+@dataclass
+class Engagement:
+    """Work awarded to the agency: what the owner needs (the plan's item, the
+    approvals it feeds) and when (the item's planned finish), the agreed
+    quote and the progress steps it may report next."""
+
+    request: IntermediaryRequest
+    quote: ServiceQuote | None
+    item_name: str
+    needed_by: dt.date | None
+    feeds: list[str]
+    next_steps: list[str]
+
+
+@dataclass
+class AgencyDesk:
+    """Everything the agency's portal shows."""
+
+    agency: Organisation
+    offers: list[Offer]
+    engagements: list[Engagement]
+    #: offers it did not win, let pass unquoted, or withdrawn
+    closed: list[IntermediaryRequest]
+    record: AgencyRecord
+    ratings: list[tuple[AgencyRating, IntermediaryRequest]]
+
+
+def desk(user: User, today: dt.date | None = None) -> AgencyDesk:
+    """The agency portal of ``user``'s agency (:class:`RequestNotFound` for anyone else)."""
+    today = today or dt.date.today()
+    org = _agency_of(user)
+    calendar = current_calendar()
+    offers, engagements, closed = [], [], []
+    for request in requests_for(org):
+        if request.assignee_id == org.id:
+            engagements.append(_engagement(request))
+        elif request.status in (OFFERED, QUOTED):
+            mine = quotes_of(request, org)
+            refusal = quote_refusal(request, org, today)
+            if refusal == "deadline" and not mine:
+                closed.append(request)
+                continue
+            offers.append(Offer(request, working_days_left(request.respond_by, today, calendar),
+                                mine[0] if mine else None, refusal))
+        else:
+            closed.append(request)
+    ratings = list(db.session.execute(
+        select(AgencyRating, IntermediaryRequest)
+        .join(IntermediaryRequest, IntermediaryRequest.id == AgencyRating.request_id)
+        .where(AgencyRating.agency_id == org.id).order_by(AgencyRating.id.desc())).all())
+    return AgencyDesk(org, offers, engagements, closed, agency_records([org])[org.id], ratings)
+
+
+def _engagement(request: IntermediaryRequest) -> Engagement:
+    plan = request.project.current_plan.plan if request.project.current_plan else {"items": []}
+    entry = next((i for i in plan["items"] if i["code"] == request.item_code), {})
+    feeds = [i["name"] for i in plan["items"] if request.item_code in i.get("requires", ())]
+    quote = next((q for q in request.quotes if q.status == "awarded"), None)
+    return Engagement(request, quote, entry.get("name", request.item_code or ""),
+                      dt.date.fromisoformat(entry["finish"]) if entry.get("finish") else None, feeds,
+                      next_progress(request.status))
 
 
 # --- JSON shapes -----------------------------------------------------------------------------

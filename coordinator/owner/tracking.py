@@ -14,7 +14,10 @@ from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..intermediaries import service as intermediaries
+from ..intermediaries.service import NotTheOwner
 from ..planning import limits
+from ..servicerequests.service import RequestConflict, RequestNotFound
 from ..tracking import service
 from ..tracking.lifecycle import TransitionError
 from . import blueprint
@@ -68,8 +71,9 @@ def prerequisites_text(plan: dict, codes: list[str]) -> str:
 
 
 @blueprint.app_template_global()
-def rating_form(item_id: int) -> RatingForm:
-    return RatingForm(prefix=f"rate{item_id}")
+def rating_form(item_id: int, prefix: str = "rate") -> RatingForm:
+    """The rating form of an approved item (or, with ``prefix`` "agency", of a delivered report)."""
+    return RatingForm(prefix=f"{prefix}{item_id}")
 
 
 def _back(item_id: int):
@@ -122,3 +126,26 @@ def rate_item(item_id: int):
         return back
     flash(_("感谢您的评价。"), "success")
     return back
+
+
+@blueprint.route("/service-requests/<int:request_id>/rating", methods=["POST"])
+@owner_required
+def rate_agency(request_id: int):
+    """Rate the agency of a delivered report once (好差评): 1–5 and a comment."""
+    form = RatingForm(prefix=f"agency{request_id}")
+    try:
+        project_id = intermediaries.owner_request(current_user._get_current_object(), request_id).project_id
+        if not form.validate_on_submit():
+            flash(_("请选择 1–5 分。"), "error")
+        else:
+            intermediaries.rate(request_id, current_user._get_current_object(), int(form.score.data),
+                                form.comment.data or "")
+            flash(_("感谢您的评价。"), "success")
+    except RequestNotFound:
+        abort(404)
+    except NotTheOwner:
+        abort(403)
+    except RequestConflict:
+        flash(_("该服务尚未交付或已评价。"), "error")
+    return redirect(url_for("owner.project", project_id=project_id, _anchor=f"service-request-{request_id}"),
+                    code=303)

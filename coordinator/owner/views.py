@@ -21,10 +21,9 @@ from ..planning import AnswersError, make_plan
 from ..planning.planner import PlanOptions
 from ..extensions import db
 from ..intermediaries import service as intermediaries
-from ..intermediaries.award import award
+from ..intermediaries.award import award, engage_outside
 from ..intermediaries.models import IntermediaryRequest
 from ..intermediaries.service import IntermediaryError, NotTheOwner
-from ..intermediaries.views import QUOTE_STATUS_NAMES, SERVICE_STATUS_NAMES
 from ..projects import service
 from ..servicerequests.service import RequestConflict, RequestNotFound
 from ..tracking.lifecycle import TransitionError
@@ -209,9 +208,8 @@ def _service_requests(project) -> dict:
     requests = intermediaries.requests_of(project)
     agencies = {q.agency for r in requests for q in r.quotes if q.agency is not None}
     return {"service_requests": requests, "agency_records": intermediaries.agency_records(list(agencies)),
-            "service_names": {c: (s.name, s.name_en) for c, s in current_rules().services.items()},
             "item_names": {c: (i.name, i.name_en) for c, i in current_rules().items.items()},
-            "service_status_names": SERVICE_STATUS_NAMES, "quote_status_names": QUOTE_STATUS_NAMES}
+            "agency_ratings": {r.id: intermediaries.rating_of(r) for r in requests if r.status == "delivered"}}
 
 
 @blueprint.route("/service-requests/<int:request_id>/award", methods=["POST"])
@@ -238,6 +236,36 @@ def award_quote(request_id: int):
         project_id = db.session.get(IntermediaryRequest, request_id).project_id
     return redirect(url_for("owner.project", project_id=project_id, _anchor="service-requests"), code=303)
 
+
+
+@blueprint.route("/service-requests/<int:request_id>/outside-agency", methods=["POST"])
+@for_owner_required
+def engage_outside_agency(request_id: int):
+    """Record an agency engaged outside the platform (awarded at once)."""
+    try:
+        request_row = intermediaries.owner_request(current_user, request_id, "award")
+        engage_outside(request_id, current_user, request.form.get("agency", ""),
+                       _whole(request.form.get("fee_yuan")), _whole(request.form.get("working_days")))
+    except RequestNotFound:
+        abort(404)
+    except NotTheOwner:
+        abort(403)
+    except IntermediaryError:
+        flash(_("未保存：请填写机构名称、费用（整数元）和工期（工作日）。"), "error")
+    except RequestConflict:
+        flash(_("该需求已委托，不能再次委托。"), "error")
+    else:
+        flash(_("已记录平台外委托，计划已按约定工期更新。"), "success")
+    return redirect(url_for("owner.project", project_id=request_row.project_id, _anchor="service-requests"),
+                    code=303)
+
+
+def _whole(text: str | None) -> int | None:
+    """A whole number typed in a form (``None`` when it is not one)."""
+    try:
+        return int((text or "").strip())
+    except ValueError:
+        return None
 
 
 @blueprint.route("/projects/<int:project_id>/agent-requests", methods=["POST"])

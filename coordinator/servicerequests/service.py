@@ -33,11 +33,12 @@ class RequestNotFound(LookupError):
 class RequestConflict(RuntimeError):
     """The request is not in a state that allows the operation (already
     claimed or awarded, a step that does not follow, past its deadline);
-    ``allowed`` lists the statuses that may be reported now."""
+    ``allowed`` lists the statuses that may be reported now; ``reason``
+    names the refusal for the pages (e.g. ``deadline``, ``closed``)."""
 
-    def __init__(self, message: str, status: str, allowed: list[str] | None = None):
+    def __init__(self, message: str, status: str, allowed: list[str] | None = None, reason: str = ""):
         super().__init__(message)
-        self.message, self.status, self.allowed = message, status, allowed or []
+        self.message, self.status, self.allowed, self.reason = message, status, allowed or [], reason
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from ..accounts.models import Role, User, utcnow
 from ..agents.acts import record_act
 from ..extensions import db
 from ..hookups.service import hookups_of
+from ..intermediaries.service import engagement_dates
 from ..licences.models import Licence
 from ..licences.service import issue_licence, licence_json
 from ..materials import service as materials_service
@@ -381,6 +382,8 @@ class ItemProgress:
     #: why the department returned or refused it (its latest such decision)
     reason: str | None = None
     name_en: str = ""
+    #: working days the projected finish is after the planned one (negative: before)
+    late: int = 0
 
 
 @dataclass
@@ -390,6 +393,14 @@ class ProjectProgress:
     today: dt.date
     #: utility → when its last step is projected to finish (the connection)
     connections: dict[str, dt.date] = field(default_factory=dict)
+
+    def row_of(self, code: str) -> "ItemProgress | None":
+        """The row of the plan's item ``code``."""
+        return next((r for r in self.items if r.item.code == code), None)
+
+    def needing(self, code: str) -> list[ItemProgress]:
+        """The rows of the items that need the item ``code`` done first."""
+        return [r for r in self.items if code in r.item.plan_entry.get("requires", ())]
 
     @property
     def submittable(self) -> list[ItemProgress]:
@@ -442,6 +453,7 @@ def progress_of(project: Project, user: User, today: dt.date | None = None) -> P
     actuals = {i.code: replan.Actual(i.actual_start, i.actual_finish) for i in stored.items
                if i.status in (APPROVED, *OPEN_STATES, RETURNED)}
     actuals.update(hookup_actuals(project))
+    actuals.update({code: replan.Actual(start, finish) for code, (start, finish) in engagement_dates(project).items()})
     projected = replan.project_dates(stored.plan, actuals, cal, today)
     statuses = {i.code: i.status for i in stored.items}
     ratings = {r.item_id: r for r in db.session.scalars(select(ItemRating).where(ItemRating.project_id == project.id))}
@@ -454,8 +466,10 @@ def progress_of(project: Project, user: User, today: dt.date | None = None) -> P
         allowed = lifecycle.allowed_transitions(state, actor) if actor else []
         blocking = (lifecycle.blocking_prerequisites(stored.plan, item.code, statuses)
                     if item.status == NOT_SUBMITTED and item.kind == "approval" else [])
+        step = projected.get(item.code)
         rows.append(ItemProgress(item, allowed, blocking, lifecycle.deadline_flag(cal, item.status, item.due_date, today),
-                                 projected.get(item.code), ratings.get(item.id), reasons.get(item.id), names_en.get(item.code, "")))
+                                 step, ratings.get(item.id), reasons.get(item.id), names_en.get(item.code, ""),
+                                 replan.working_days_late(cal, step) if step else 0))
     rows.sort(key=lambda r: (r.item.planned_start or dt.date.max, r.item.planned_finish or dt.date.max, r.item.position))
     connections: dict[str, dt.date] = {}
     for entry in stored.plan.get("items", []):

@@ -88,13 +88,16 @@ def test_quote_award_progress_through_the_api(client, offered):
     _error(client.post(f"/api/v1/service-requests/{offered['eia']}/progress", json={"to": "drafting"}), 404)
     client.post("/logout")
     login(client, "agency_a")
-    step = client.post(f"/api/v1/service-requests/{offered['eia']}/progress",
-                       json={"to": "drafting", "on": "2026-03-09"})
+    before = _error(client.post(f"/api/v1/service-requests/{offered['eia']}/progress",
+                                json={"to": "drafting", "on": "2026-03-09"}), 400)  # before the award
+    assert set(before["fields"]) == {"on"}
+    today = dt.date.today().isoformat()
+    step = client.post(f"/api/v1/service-requests/{offered['eia']}/progress", json={"to": "drafting", "on": today})
     assert step.status_code == 200 and step.get_json()["status"] == "drafting"
     back = _error(client.post(f"/api/v1/service-requests/{offered['eia']}/progress", json={"to": "drafting"}), 409)
     assert back["fields"]["to"] == ["delivered"]
     delivered = client.post(f"/api/v1/service-requests/{offered['eia']}/progress",
-                            json={"to": "delivered", "on": "2026-03-20", "report_title": "环境影响报告书"})
+                            json={"to": "delivered", "on": today, "report_title": "环境影响报告书"})
     assert delivered.get_json()["status"] == "delivered"
     client.post("/logout")
     login(client, "owner")

@@ -1,7 +1,8 @@
 """Intermediary services through the service layer: offers to qualified
 agencies, quotes against the deadline, the award (exactly once, also against
 concurrent quotes on PostgreSQL), the plan taking the quoted days, progress,
-ratings, figures, withdrawal and escalation."""
+ratings, figures, withdrawal and escalation, and the owner's projected dates
+re-planned from the agency's actual ones."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from coordinator.accounts.models import User
 from coordinator.extensions import db
+from coordinator.governance.service import current_calendar
 from coordinator.intermediaries import service
 from coordinator.intermediaries.award import award, engage_outside
 from coordinator.intermediaries.models import IntermediaryRequest
@@ -21,6 +23,7 @@ from coordinator.notifications.models import Notification
 from coordinator.projects.models import Project
 from coordinator.projects.service import project_json, revise_project
 from coordinator.servicerequests.service import RequestConflict, RequestNotFound
+from coordinator.tracking.service import progress_of
 
 from tests.conftest import TODAY, example_answers
 from tests.hookups.hookup_fixtures import file_project
@@ -249,3 +252,47 @@ def test_two_agencies_quoting_while_the_owner_awards(app, market):
         assert len(landed) == sum(1 for k, o in outcomes if k == "quote" and o == "ok")
         assert all(q.status == "declined" for q in landed)
         assert [q.id for q in request.quotes if q.status == "awarded"] == [first]
+
+
+def _report_row(project_id: int, owner_id: int):
+    """The owner's progress on Tuesday 3 March and its row of the EIA report's writing."""
+    progress = progress_of(db.session.get(Project, project_id), _user(owner_id), today=dt.date(2026, 3, 3))
+    return progress, progress.row_of("eia_report_writing")
+
+
+def test_the_agencys_actual_dates_re_plan_the_owners_projected_dates(app, market):
+    """Awarded Monday 2 March for 10 working days (planned to finish Friday 13
+    March); drafting reported from Wednesday 4 March moves the projected
+    delivery to Tuesday 17 March; delivered Friday 20 March is 5 working days
+    late, and the EIA approval that needs it moves by as much."""
+    with app.app_context():
+        eia = _request(market["project"], "eia")
+        quote = service.submit_quote(eia.id, _user(market["a"]), 80000, 10, today=TODAY)
+        award(eia.id, _user(market["owner"]), quote.id, today=TODAY)
+        progress, row = _report_row(market["project"], market["owner"])
+        assert (row.item.planned_finish, row.projected.start, row.projected.finish) == (
+            dt.date(2026, 3, 13), TODAY, dt.date(2026, 3, 13))
+        approval = next(r for r in progress.needing("eia_report_writing") if r.item.kind == "approval")
+        planned_approval = approval.projected.finish
+        service.report_progress(eia.id, _user(market["a"]), "drafting", on=dt.date(2026, 3, 4))
+        _, row = _report_row(market["project"], market["owner"])
+        assert (row.projected.start, row.projected.finish, row.late) == (dt.date(2026, 3, 4), dt.date(2026, 3, 17), 2)
+        with pytest.raises(service.IntermediaryError) as before:  # an actual date cannot go back
+            service.report_progress(eia.id, _user(market["a"]), "delivered", on=dt.date(2026, 3, 3))
+        assert set(before.value.fields) == {"on"}
+        service.report_progress(eia.id, _user(market["a"]), "delivered", on=dt.date(2026, 3, 20))
+        progress, row = _report_row(market["project"], market["owner"])
+        assert (row.projected.start, row.projected.finish, row.projected.done, row.late) == (
+            dt.date(2026, 3, 4), dt.date(2026, 3, 20), True, 5)
+        approval = next(r for r in progress.needing("eia_report_writing") if r.item.kind == "approval")
+        assert current_calendar().count_between(planned_approval, approval.projected.finish) == 5
+
+
+def test_a_report_delivered_early_brings_the_dates_forward(app, market):
+    with app.app_context():
+        eia = _request(market["project"], "eia")
+        quote = service.submit_quote(eia.id, _user(market["a"]), 80000, 10, today=TODAY)
+        award(eia.id, _user(market["owner"]), quote.id, today=TODAY)
+        service.report_progress(eia.id, _user(market["a"]), "delivered", on=dt.date(2026, 3, 6))
+        _, row = _report_row(market["project"], market["owner"])
+        assert (row.projected.start, row.projected.finish, row.late) == (TODAY, dt.date(2026, 3, 6), -5)
