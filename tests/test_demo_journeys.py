@@ -119,41 +119,7 @@ def test_admin_reads_every_role_and_organisation_kind_in_words(client, demo):
         row = page[page.index(f'id="user-{username}"'):]
         assert f'<option value="{role}" selected>' in row[:row.index("</tr>")]
     departments = page[page.index('class="list departments"'):page.index('class="list providers"')]
-    assert "中介机构" in departments and "政务服务站点" in departments and ">service_station<" not in departments
+    assert "政务服务站点" in departments and ">service_station<" not in departments
+    assert "天津滨海环科咨询有限公司" not in departments  # agencies have their own registry, /admin/agencies
 
 
-def test_the_agency_quotes_and_reports_progress_in_its_workspace(app, client, demo):
-    """demo-agency-2 lands on its workspace, quotes for the warehouse's survey,
-    and once the owner awards it, reports drafting and delivery there."""
-    from coordinator.intermediaries.models import IntermediaryRequest
-
-    login(client, "demo-agency-2")
-    home = client.get("/")
-    assert home.status_code == 302 and home.headers["Location"].endswith("/agency/")
-    page = client.get("/agency/").get_data(as_text=True)
-    assert "中介服务工作台" in page and "滨海新区智能物流仓库" in page
-    with app.app_context():
-        offered = db.session.scalars(select(IntermediaryRequest).where(
-            IntermediaryRequest.status.in_(("offered", "quoted")))).all()
-        request_id = next(r.id for r in offered if 'action="/agency/requests/%d/quote"' % r.id in page)
-    refused = client.post(f"/agency/requests/{request_id}/quote", data={"fee_yuan": "many", "working_days": "9"},
-                          follow_redirects=True).get_data(as_text=True)
-    assert "请填写费用" in refused
-    quoted = client.post(f"/agency/requests/{request_id}/quote", data={"fee_yuan": "38000", "working_days": "12"},
-                         follow_redirects=True).get_data(as_text=True)
-    assert "报价已提交" in quoted and "38000 元，12 个工作日" in quoted
-    with app.app_context():
-        request = db.session.get(IntermediaryRequest, request_id)
-        quote_id = next(q.id for q in request.quotes if q.fee_yuan == 38000)
-    login(client, "demo-owner")
-    client.post(f"/owner/service-requests/{request_id}/award", data={"quote_id": str(quote_id)})
-    login(client, "demo-agency-2")
-    for step in ("drafting", "delivered"):
-        page = client.post(f"/agency/requests/{request_id}/progress",
-                           data={"to": step, "on": "2026-12-01", "report_title": "环境影响登记表"},
-                           follow_redirects=True).get_data(as_text=True)
-        assert "进展已登记" in page
-    back = client.post(f"/agency/requests/{request_id}/progress", data={"to": "drafting"}, follow_redirects=True)
-    assert "不能登记这一步" in back.get_data(as_text=True)
-    login(client, "demo-owner")
-    assert client.get("/agency/").status_code == 403
