@@ -4,7 +4,9 @@ Pure functions over plain data: no web framework, no database.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from calendar import monthrange
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -19,13 +21,25 @@ LAND_CONTRACT = "land_contract"
 CONSTRUCTION_START = "construction_start"
 
 
+#: Where an item's days come from: the rule base's committed time limit or
+#: the durations observed in the records (:mod:`coordinator.tracking.durations`).
+COMMITTED = "committed"
+OBSERVED = "observed"
+DAYS_SOURCES = (COMMITTED, OBSERVED)
+
+
 @dataclass(frozen=True)
 class PlanOptions:
-    """How to plan: the land date, the planning date and whether to use 告知承诺."""
+    """How to plan: the land date, the planning date, whether to use 告知承诺,
+    when the owner last broke a 告知承诺 commitment (``commitment_breach_on``:
+    no 告知承诺 for the rule base's breach period after it) and observed
+    working days by item code to use instead of the committed ones."""
 
     land_date: dt.date | None = None
     today: dt.date | None = None
     commitment: bool = True
+    commitment_breach_on: dt.date | None = None
+    observed_days: Mapping[str, int] | None = None
 
 
 @dataclass
@@ -49,6 +63,7 @@ class PlannedItem:
     because: list[str]
     modes: list[str]
     lag: int = 0
+    days_source: str = COMMITTED
     es: int = 0
     ef: int = 0
     ls: int = 0
@@ -121,6 +136,7 @@ class Plan:
                     "department": p.item.department or "",
                     "department_name": departments[p.item.department].name if p.item.department else "",
                     "days": p.days,
+                    "days_source": p.days_source,
                     "requires": list(p.requires),
                     "mode": p.mode,
                     "modes": list(p.modes),
@@ -134,6 +150,7 @@ class Plan:
                     "utility": p.item.utility,
                     "because": list(p.because),
                     "basis": [str(b) for b in p.item.basis],
+                    "consulted": list(p.item.consulted.departments) if p.item.consulted else [],
                     "materials": [
                         {"name": m.name, "essential": m.essential, "note": m.note} for m in p.item.materials
                     ],
@@ -220,10 +237,17 @@ def make_plan(
 
     Raises :class:`~coordinator.planning.answers.AnswersError` on bad answers."""
     flat = validate_answers(rules, answers)
-    facts, eligibility = evaluate_facts(rules, flat, options)
     today = options.today or dt.date.today()
-    calendar = calendar or working_calendar(rules)
     warnings: list[str] = []
+    barred_until = commitment_barred_until(rules, options.commitment_breach_on)
+    if options.commitment and barred_until is not None and today < barred_until:
+        options = dataclasses.replace(options, commitment=False)
+        warnings.append(
+            f"{options.commitment_breach_on} 告知承诺核查未通过，{barred_until} 前新办事项不适用告知承诺，按一般程序办理"
+            f"（a broken commitment on {options.commitment_breach_on}: standard procedure until {barred_until}）"
+        )
+    facts, eligibility = evaluate_facts(rules, flat, options)
+    calendar = calendar or working_calendar(rules)
 
     in_force = {c: i for c, i in rules.items.items() if i.in_force(today)}
     applies = {c: i for c, i in in_force.items() if i.applies_if is None or i.applies_if(flat, facts)}
@@ -232,12 +256,15 @@ def make_plan(
     planned: dict[str, PlannedItem] = {}
     for code, item in applies.items():
         mode, days, modes = _choose_mode(item, flat, facts, eligibility.eligible and land_in_plan, options.commitment)
+        source = COMMITTED
+        if mode == "standard" and options.observed_days and code in options.observed_days:
+            days, source = int(options.observed_days[code]), OBSERVED
         because = explain(rules, item.applies_if, flat, facts) if item.applies_if else []
         because.append(item.why or ("适用于所有项目（every project）" if not because else ""))
         because = [b for b in because if b]
         requires = [r.item for r in item.requires if r.item in applies and (r.condition is None or r.condition(flat, facts))]
         lag = int(flat.get(item.lag_answer) or 0) if item.lag_from in requires else 0
-        planned[code] = PlannedItem(item, mode, days, requires, because, modes, lag)
+        planned[code] = PlannedItem(item, mode, days, requires, because, modes, lag, source)
         graph.add_node(code, planned=planned[code])
     for code, p in planned.items():
         for req in p.requires:
@@ -303,6 +330,16 @@ def make_plan(
         excluded=excluded,
         commitment=options.commitment,
     )
+
+
+def commitment_barred_until(rules: RuleBase, breach_on: dt.date | None) -> dt.date | None:
+    """The day a company whose 告知承诺 commitment broke on ``breach_on`` may
+    use 告知承诺 again (the rule base's breach period later); ``None`` without a breach."""
+    if breach_on is None or rules.commitment_breach is None:
+        return None
+    months = breach_on.month - 1 + rules.commitment_breach.months
+    year, month = breach_on.year + months // 12, months % 12 + 1
+    return dt.date(year, month, min(breach_on.day, monthrange(year, month)[1]))
 
 
 def _choose_mode(item: Item, answers, facts, land_day: bool, commitment: bool) -> tuple[str, int, list[str]]:

@@ -166,6 +166,24 @@ class ModeRule:
 
 
 @dataclass(frozen=True)
+class Consultation:
+    """The departments always asked for an opinion on an item (征求意见 /
+    联合审查), the working days they have, and the law that joins them."""
+
+    departments: tuple[str, ...]
+    working_days: int
+    basis: tuple[Basis, ...]
+
+
+@dataclass(frozen=True)
+class CommitmentBreach:
+    """How long a company that broke a 告知承诺 commitment plans without it."""
+
+    months: int
+    basis: tuple[Basis, ...]
+
+
+@dataclass(frozen=True)
 class Item:
     """An approval item, utility hookup step or milestone."""
 
@@ -191,6 +209,7 @@ class Item:
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     file: str = ""
+    consulted: Consultation | None = None
 
     def in_force(self, on: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (
@@ -240,6 +259,7 @@ class RuleBase:
     calendar: CalendarOverride
     top_level_keys: frozenset[str] = field(default_factory=frozenset)
     providers: tuple[Provider, ...] = ()
+    commitment_breach: CommitmentBreach | None = None
 
     def question_groups(self) -> dict[str, list[Question]]:
         """Top-level answer key → its questions (one, or several for an object)."""
@@ -346,6 +366,17 @@ class BasisSchema(_Strict):
     article = fields.String(load_default="")
 
 
+class ConsultationSchema(_Strict):
+    departments = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    working_days = fields.Integer(load_default=5, strict=True, validate=validate.Range(min=1, max=60))
+    basis = fields.List(fields.Nested(BasisSchema), required=True, validate=validate.Length(min=1))
+
+
+class CommitmentBreachSchema(_Strict):
+    months = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=120))
+    basis = fields.List(fields.Nested(BasisSchema), required=True, validate=validate.Length(min=1))
+
+
 class ItemSchema(_Strict):
     code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
     name = fields.String(required=True)
@@ -367,6 +398,7 @@ class ItemSchema(_Strict):
     lag = fields.Dict(keys=fields.String(), values=fields.String(), load_default=None, allow_none=True)
     valid_from = fields.Date(load_default=None, allow_none=True)
     valid_until = fields.Date(load_default=None, allow_none=True)
+    consulted = fields.Nested(ConsultationSchema, load_default=None, allow_none=True)
 
     @validates_schema
     def _kinds(self, data, **kwargs):
@@ -421,6 +453,7 @@ class RuleBaseFileSchema(_Strict):
     version = fields.String(required=True)
     title = fields.String(required=True)
     required_codes = fields.List(fields.String(), required=True)
+    commitment_breach = fields.Nested(CommitmentBreachSchema, load_default=None, allow_none=True)
 
 
 class CalendarFileSchema(_Strict):
@@ -638,6 +671,9 @@ def load_bundle(bundle: RuleBundle) -> RuleBase:
         top_level_keys=frozenset(q.split(".", 1)[0] for q in questions),
         providers=tuple(Provider(c, p["name"], p["name_en"], p["utility"], tuple(p["districts"]))
                         for c, p in providers.items()),
+        commitment_breach=(CommitmentBreach(meta["commitment_breach"]["months"], tuple(
+            Basis(b["document"], b["article"]) for b in meta["commitment_breach"]["basis"]))
+            if meta["commitment_breach"] else None),
     )
 
 
@@ -762,6 +798,14 @@ def _build_items(files, questions, fact_names, stages, departments):
             report(f"{path}.stage", f"unknown stage '{row['stage']}'")
         if row["department"] and row["department"] not in departments:
             report(f"{path}.department", f"unknown department '{row['department']}'")
+        consulted = None
+        if row["consulted"]:
+            for di, dep in enumerate(row["consulted"]["departments"]):
+                if dep not in departments or dep == row["department"]:
+                    report(f"{path}.consulted.departments[{di}]",
+                           f"'{dep}' is not another department of the rule base")
+            consulted = Consultation(tuple(row["consulted"]["departments"]), row["consulted"]["working_days"],
+                                     tuple(Basis(b["document"], b["article"]) for b in row["consulted"]["basis"]))
         applies_if = _compile(row["applies_if"], view, fact_names, report, f"{path}.applies_if")
         requires = []
         for ri, req in enumerate(row["requires"]):
@@ -825,7 +869,7 @@ def _build_items(files, questions, fact_names, stages, departments):
             basis=tuple(Basis(b["document"], b["article"]) for b in row["basis"]),
             applies_if=applies_if, requires=tuple(requires), why=row["why"], utility=row["utility"],
             lag_from=lag_from, lag_answer=lag_answer,
-            valid_from=row["valid_from"], valid_until=row["valid_until"], file=report.file,
+            valid_from=row["valid_from"], valid_until=row["valid_until"], file=report.file, consulted=consulted,
         )
     return items, {code: (report, path) for code, (_, path, report) in raw.items()}
 

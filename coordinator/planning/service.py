@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from .planner import Plan, PlanOptions, make_plan
 from .rulebase import RuleBase, load_rule_base
@@ -22,6 +22,11 @@ def plan_project(
     land_date: dt.date | None = None,
     commitment: bool = True,
     today: dt.date | None = None,
+    commitment_breach_on: dt.date | None = None,
+    observed_days: Mapping[str, int] | None = None,
 ) -> Plan:
-    """Validate ``answers`` and make their plan (raises ``AnswersError``)."""
-    return make_plan(rules, answers, PlanOptions(land_date=land_date, today=today, commitment=commitment))
+    """Validate ``answers`` and make their plan (raises ``AnswersError``);
+    see :class:`~coordinator.planning.planner.PlanOptions` for the options."""
+    return make_plan(rules, answers, PlanOptions(land_date=land_date, today=today, commitment=commitment,
+                                                 commitment_breach_on=commitment_breach_on,
+                                                 observed_days=observed_days))
