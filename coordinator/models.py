@@ -1,8 +1,10 @@
 """Imports every model so the metadata (and Alembic) sees the whole schema."""
 from .accounts.models import ApiToken, Organisation, Role, User  # noqa: F401
 from .projects.models import AnswerSet, PlanItem, Project, ProjectPlan, QuestionnaireDraft  # noqa: F401
-from .tracking.models import ItemEvent, ItemRating  # noqa: F401
+from .tracking.models import CommitmentCheck, ItemEvent, ItemRating, RevocationFlag  # noqa: F401
 from .hookups.models import HookupEvent, HookupRequest, ProviderWebhook  # noqa: F401
 from .notifications.models import InboxMessage, Notification  # noqa: F401
 from .governance.models import CalendarEntry, RuleBaseVersion  # noqa: F401
 from .audit.models import AdminAuditEntry  # noqa: F401
+from .circulation.models import Consultation  # noqa: F401
+from .compliance.models import CommitmentBreach  # noqa: F401

@@ -97,6 +97,9 @@ class PlanItem(db.Model):
         Index("ix_plan_item_open_queue", "department", "due_date", "id",
               postgresql_include=["status", "project_type"], postgresql_where=text(OPEN_QUEUE),
               sqlite_where=text(OPEN_QUEUE)),
+        # The queue sorted by impact: one due-date ordered run per impact value.
+        Index("ix_plan_item_impact_queue", "department", "impact_days", "due_date", "id",
+              postgresql_where=text(OPEN_QUEUE), sqlite_where=text(OPEN_QUEUE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -129,6 +132,12 @@ class PlanItem(db.Model):
     actual_finish: Mapped[dt.date | None]
     document_number: Mapped[str | None] = mapped_column(String(100))
     status_changed_at: Mapped[dt.datetime | None]
+    # The owner's current projection (coordinator/tracking/impact.py), kept
+    # with the item for the queue's impact order: working days the item can
+    # slip without moving construction start or completion, and how many
+    # working days they move if it slips one (null once the item is done).
+    slack: Mapped[int | None]
+    impact_days: Mapped[int | None]
 
     plan: Mapped[ProjectPlan] = relationship(back_populates="items")
     project: Mapped[Project] = relationship()
