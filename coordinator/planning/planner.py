@@ -151,6 +151,7 @@ class Plan:
                     "because": list(p.because),
                     "basis": [str(b) for b in p.item.basis],
                     "consulted": list(p.item.consulted.departments) if p.item.consulted else [],
+                    "consulted_days": p.item.consulted.working_days if p.item.consulted else None,
                     "materials": [
                         {"name": m.name, "essential": m.essential, "note": m.note} for m in p.item.materials
                     ],

@@ -14,10 +14,13 @@ from werkzeug.exceptions import NotFound
 
 from ..accounts.models import Role, User
 from ..extensions import db
+from ..compliance.service import last_breach_on
 from ..hookups.service import project_hookups_json, sync_hookups
 from ..planning import AnswersError, Plan, RuleBase
 from ..planning.answers import problem
+from ..planning.planner import working_calendar
 from ..planning.service import plan_project
+from ..tracking.projection import refresh_delays
 from .access import acts_for_owner
 from .models import AnswerSet, PlanItem, Project, ProjectPlan, QuestionnaireDraft
 
@@ -59,7 +62,8 @@ def create_project(
     except ProjectError as exc:
         errors.update(exc.fields)
     try:
-        plan = plan_project(current_rules(), answers, land_date, commitment, today)
+        plan = plan_project(current_rules(), answers, land_date, commitment, today,
+                            commitment_breach_on=last_breach_on(owner))
     except AnswersError as exc:
         errors.update(exc.fields)
     if errors:
@@ -68,6 +72,8 @@ def create_project(
     db.session.add(project)
     _store_plan(project, owner, answers, land_date, commitment, plan)
     sync_hookups(project, plan, today)
+    db.session.flush()
+    refresh_delays(project, working_calendar(plan.rules), today)
     db.session.execute(db.delete(QuestionnaireDraft).where(QuestionnaireDraft.owner_id == owner.id))
     db.session.commit()
     return project
@@ -80,12 +86,15 @@ def revise_project(
     """Store a new version of the answers and its plan; older ones are kept."""
     from ..tracking.service import carry_over
 
-    plan = plan_project(current_rules(), answers, land_date, commitment, today)
+    plan = plan_project(current_rules(), answers, land_date, commitment, today,
+                        commitment_breach_on=last_breach_on(project.owner))
     previous = project.current_plan
     stored = _store_plan(project, user, answers, land_date, commitment, plan)
     carry_over(previous, stored)
     project.district = str(plan.answers.get("district") or "")
     sync_hookups(project, plan, today)
+    db.session.flush()
+    refresh_delays(project, working_calendar(plan.rules), today)
     db.session.commit()
     return stored
 
@@ -93,15 +102,36 @@ def revise_project(
 def what_if(project: Project, land_date: dt.date | None, today: dt.date | None = None) -> Plan:
     """The project's plan for another land date; nothing is stored."""
     answers = project.current_answers
-    return plan_project(current_rules(), answers.answers, land_date, answers.commitment, today)
+    return plan_project(current_rules(), answers.answers, land_date, answers.commitment, today,
+                        commitment_breach_on=last_breach_on(project.owner))
 
 
 def replan_project(project: Project, today: dt.date | None = None) -> ProjectPlan:
     """A new plan for the project's current answers under the current rule
     base (the caller commits); the answers keep their version."""
+    return _replan(project, today)[1]
+
+
+def replan_tracked(project: Project, today: dt.date | None = None) -> ProjectPlan:
+    """A new plan for the project's current answers that continues the
+    tracking of the current one (after a revoked approval; the owner's
+    record may now bar 告知承诺). Part of the caller's transaction."""
+    from ..tracking.service import carry_over
+
+    previous = project.current_plan
+    plan, stored = _replan(project, today)
+    carry_over(previous, stored)
+    sync_hookups(project, plan, today)
+    db.session.flush()
+    refresh_delays(project, working_calendar(plan.rules), today)
+    return stored
+
+
+def _replan(project: Project, today: dt.date | None) -> tuple[Plan, ProjectPlan]:
     answers = project.current_answers
-    plan = plan_project(current_rules(), answers.answers, answers.land_date, answers.commitment, today)
-    return _plan_row(project, answers, plan)
+    plan = plan_project(current_rules(), answers.answers, answers.land_date, answers.commitment, today,
+                        commitment_breach_on=last_breach_on(project.owner))
+    return plan, _plan_row(project, answers, plan)
 
 
 def _store_plan(project, user, answers, land_date, commitment, plan: Plan) -> ProjectPlan:

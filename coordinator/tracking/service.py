@@ -14,23 +14,34 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from ..accounts.models import Role, User, utcnow
 from ..extensions import db
-from ..hookups.service import hookups_of
 from ..notifications.outbox import enqueue
 from ..planning.calendar import WorkingCalendar
 from ..planning.planner import working_calendar
 from ..projects.access import acts_for_owner
 from ..projects.models import PlanItem, Project, ProjectPlan
 from ..projects.service import current_rules
-from . import lifecycle, replan, stats
+from ..circulation import opinions
+from . import durations, lifecycle, replan, stats
 from .lifecycle import (
     APPROVED, DEPARTMENT, NOT_SUBMITTED, OPEN_STATES, OWNER, RETURNED, SUBMITTED, IllegalTransition, Material,
     PrerequisitesPending, TrackedItem, TransitionError, TransitionRequest,
 )
 from .models import ItemEvent, ItemRating
+from .projection import projection_of, refresh_delays
 
 #: The states an officer's queue shows: waiting for the department, or back with the owner.
 QUEUE_STATES = (*OPEN_STATES, RETURNED)
 QUEUE_LIMIT_MAX = 200
+
+
+class OpinionsPending(TransitionError):
+    """Approving while consulted departments have not answered, without
+    saying why the department goes ahead (409, naming them in ``pending``)."""
+
+    def __init__(self, pending: list[str]):
+        super().__init__("opinions_pending", "these departments have not given their opinion: " + ", ".join(pending),
+                         fields={"override_reason": ["required to approve without these opinions"]})
+        self.pending = pending
 
 
 class RatingError(TransitionError):
@@ -69,11 +80,14 @@ def tracked(item: PlanItem) -> TrackedItem:
 
 def clock_pauses_of(item: PlanItem) -> tuple[tuple[dt.date, dt.date | None], ...]:
     """The stored clock pauses as dates: (returned on, resubmitted on or None)."""
-    return tuple((dt.date.fromisoformat(r), dt.date.fromisoformat(s) if s else None)
-                 for r, s in item.clock_pauses or ())
+    return _pauses(item.clock_pauses)
 
 
-def _columns(t: TrackedItem) -> dict[str, Any]:
+def _pauses(stored) -> tuple[tuple[dt.date, dt.date | None], ...]:
+    return tuple((dt.date.fromisoformat(r), dt.date.fromisoformat(s) if s else None) for r, s in stored or ())
+
+
+def stored_columns(t: TrackedItem) -> dict[str, Any]:
     return {
         "status": t.status, "due_date": t.due_date, "submitted_on": t.submitted_on, "accepted_on": t.accepted_on,
         "clock_pauses": [[r.isoformat(), s.isoformat() if s else None] for r, s in t.clock_pauses],
@@ -110,6 +124,7 @@ def item_for(user: User, item_id: int) -> PlanItem:
 def transition(
     user: User, item_id: int, to: str, reason: str | None = None, missing_materials: Sequence[str] | None = None,
     gaps_due: dt.date | None = None, document_number: str | None = None, today: dt.date | None = None,
+    override_reason: str | None = None,
 ) -> PlanItem:
     """Move an item to ``to`` on behalf of ``user`` and record it in the audit log.
 
@@ -117,8 +132,9 @@ def transition(
     the rest (anyone else: 403, or 404 for an owner of another project).
     Raises a :class:`~coordinator.tracking.lifecycle.TransitionError` (409 for
     an illegal move — also when another officer moved the item first — or
-    pending prerequisites, 400 for missing inputs). This is the one place a
-    state change is committed."""
+    pending prerequisites or opinions — approving while a consulted
+    department has not answered needs ``override_reason`` —, 400 for
+    missing inputs). This is the one place a state change is committed."""
     item = item_for(user, item_id)
     actor = role_on(user, item)
     if actor is None:
@@ -139,13 +155,18 @@ def transition(
         missing_materials=tuple(m.strip() for m in (missing_materials or ())), gaps_due=gaps_due,
         document_number=(document_number or "").strip() or None,
     )
-    after = lifecycle.apply_transition(before, request, calendar())
+    cal = calendar()
+    after = lifecycle.apply_transition(before, request, cal)
+    waiving = (override_reason or "").strip()
+    pending = opinions.pending_departments(item) if after.status == APPROVED else []
+    if pending and not waiving:
+        raise OpinionsPending(pending)
     # Conditional update: of two officers acting at once only one finds the
     # status it read; the other's update matches no row.
     changed = db.session.execute(
         update(PlanItem)
         .where(PlanItem.id == item.id, PlanItem.status == before.status)
-        .values(**_columns(after), status_changed_at=utcnow())
+        .values(**stored_columns(after), status_changed_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:
@@ -158,12 +179,19 @@ def transition(
         after.missing_materials if after.status == RETURNED else ())
     event = ItemEvent(
         item_id=item.id, project_id=item.project_id, actor_id=user.id, from_status=before.status,
-        to_status=after.status, reason=request.reason, materials=list(materials),
+        to_status=after.status, reason=request.reason or (
+            f"未收到{'、'.join(pending)}的意见即办结：{waiving}" if pending else None), materials=list(materials),
         document_number=after.document_number if after.status == APPROVED else None, due_date=after.due_date,
     )
     db.session.add(event)
     db.session.flush()
     _notify_owner(item, event, after)
+    if pending:
+        opinions.waive_pending(item, waiving)
+    if after.status in (lifecycle.ACCEPTED, lifecycle.ACCEPTED_WITH_GAPS) and before.accepted_on is None:
+        opinions.open_standing_consultations(item, plan_entry(item), user, on, cal)
+    db.session.refresh(item)
+    refresh_delays(item.project, cal, on)
     db.session.commit()
     db.session.refresh(item)
     return item
@@ -267,21 +295,54 @@ def queue_statement(department: str, status: str | None = None, overdue: bool | 
     return query
 
 
+#: The queue's orders: soonest due first, or biggest delay cost (impact) first.
+QUEUE_SORTS = ("due", "impact")
+
+
 def queue(
     user: User, status: str | None = None, overdue: bool | None = None, project_type: str | None = None,
-    limit: int = 50, offset: int = 0, today: dt.date | None = None,
+    limit: int = 50, offset: int = 0, today: dt.date | None = None, sort: str = "due",
 ) -> QueuePage:
-    """The officer's department queue, soonest due first: items waiting for
-    the department and those returned to their owners, filtered by state,
-    overdue (an open item past its due date) and project type."""
+    """The officer's department queue: items waiting for the department and
+    those returned to their owners, filtered by state, overdue (an open item
+    past its due date) and project type; soonest due first, or (``sort``
+    ``impact``) the items whose slip moves the owner's construction start or
+    completion most first, soonest due among equals."""
     query = queue_statement(_department_of(user), status, overdue, project_type, today)
     limit = max(1, min(limit, QUEUE_LIMIT_MAX))
+    if sort == "impact":
+        return _queue_by_impact(query, limit, offset)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = db.session.scalars(
         query.options(joinedload(PlanItem.project))
         .order_by(PlanItem.due_date.asc().nulls_last(), PlanItem.id).limit(limit).offset(offset)
     ).all()
     return QueuePage(list(items), total or 0, limit, offset)
+
+
+def _queue_by_impact(query, limit: int, offset: int) -> QueuePage:
+    """The page in impact order, read as one due-date ordered run per impact
+    value (each an index range of ``ix_plan_item_impact_queue``)."""
+    groups = list(db.session.execute(
+        query.with_only_columns(PlanItem.impact_days, func.count()).group_by(PlanItem.impact_days)
+    ).all())
+    groups.sort(key=lambda g: (g[0] is None, -(g[0] or 0)))
+    items: list[PlanItem] = []
+    skip, wanted = offset, limit
+    for impact_days, count in groups:
+        if skip >= count:
+            skip -= count
+            continue
+        same = PlanItem.impact_days.is_(None) if impact_days is None else PlanItem.impact_days == impact_days
+        rows = db.session.scalars(
+            query.where(same).options(joinedload(PlanItem.project))
+            .order_by(PlanItem.due_date.asc().nulls_last(), PlanItem.id).limit(wanted).offset(skip)
+        ).all()
+        items += rows
+        skip, wanted = 0, wanted - len(rows)
+        if wanted <= 0:
+            break
+    return QueuePage(items, sum(count for _, count in groups), limit, offset)
 
 
 def queue_counts(user: User, today: dt.date | None = None) -> dict[str, int]:
@@ -313,6 +374,7 @@ def item_json(item: PlanItem, cal: WorkingCalendar, today: dt.date) -> dict[str,
         "clock_stopped": item.status == RETURNED and item.accepted_on is not None,
         "overdue": lifecycle.is_overdue(item.status, item.due_date, today),
         "deadline": lifecycle.deadline_flag(cal, item.status, item.due_date, today),
+        "slack": item.slack, "impact_days": item.impact_days,
     }
 
 
@@ -351,13 +413,6 @@ class ProjectProgress:
     today: dt.date
 
 
-def hookup_actuals(project: Project) -> dict[str, replan.Actual]:
-    """What the utility providers reported, as actual dates of the plan's
-    ``<utility>_hookup`` steps: started when claimed, finished when connected."""
-    return {f"{r.utility}_hookup": replan.Actual(r.claimed_at.date() if r.claimed_at else None, r.connected_on)
-            for r in hookups_of(project) if r.claimed_at or r.connected_on}
-
-
 def progress_of(project: Project, user: User, today: dt.date | None = None) -> ProjectProgress:
     """The owner's view of tracking: each item's state, what the owner can do,
     its planned and projected dates, and construction start planned vs projected."""
@@ -366,10 +421,7 @@ def progress_of(project: Project, user: User, today: dt.date | None = None) -> P
     if stored is None:
         return ProjectProgress([], None, today)
     cal = calendar()
-    actuals = {i.code: replan.Actual(i.actual_start, i.actual_finish) for i in stored.items
-               if i.status in (APPROVED, *OPEN_STATES, RETURNED)}
-    actuals.update(hookup_actuals(project))
-    projected = replan.project_dates(stored.plan, actuals, cal, today)
+    projected, _ = projection_of(project, cal, today)
     statuses = {i.code: i.status for i in stored.items}
     ratings = {r.item_id: r for r in db.session.scalars(select(ItemRating).where(ItemRating.project_id == project.id))}
     rows = []
@@ -382,6 +434,21 @@ def progress_of(project: Project, user: User, today: dt.date | None = None) -> P
         rows.append(ItemProgress(item, allowed, blocking, lifecycle.deadline_flag(cal, item.status, item.due_date, today),
                                  projected.get(item.code), ratings.get(item.id)))
     return ProjectProgress(rows, projected.get(replan.CONSTRUCTION_START), today)
+
+
+def decisions() -> list[durations.Decision]:
+    """Every item decided the standard way (approved or refused), with the
+    working days its clock ran from acceptance to decision: what
+    :mod:`.durations` learns from."""
+    cal = calendar()
+    rows = db.session.execute(
+        select(PlanItem.code, PlanItem.department, PlanItem.accepted_on, PlanItem.actual_finish,
+               PlanItem.clock_pauses)
+        .where(PlanItem.status.in_(lifecycle.FINAL_STATES), PlanItem.mode == "standard",
+               PlanItem.accepted_on.is_not(None), PlanItem.actual_finish.is_not(None))
+    ).all()
+    return [durations.Decision(code, department, lifecycle.working_days_used(cal, accepted, decided, _pauses(pauses)))
+            for code, department, accepted, decided, pauses in rows]
 
 
 def statistics_records() -> tuple[list["stats.ItemRecord"], list[tuple[str, int]]]:
