@@ -66,6 +66,7 @@ def item_view(item) -> dict:
                     "document_number": e.document_number} for e in service.events_of(item)],
         "opinions": [consultation_json(c) for c in opinions_of(item)],
         "verification": _check_json(verification.check_of(item)),
+        "revoked_prerequisites": verification.revoked_prerequisites(item),
     }
 
 

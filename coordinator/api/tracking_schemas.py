@@ -114,6 +114,8 @@ class ItemSchema(ItemTrackingSchema):
     events = fields.List(fields.Nested(EventSchema), metadata={"description": "the audit log, oldest first"})
     opinions = fields.List(fields.Nested(lambda: ConsultationSchema()),
                            metadata={"description": "the consultations of the item and their opinions"})
+    revoked_prerequisites = fields.List(fields.String(), metadata={
+        "description": "codes of revoked approvals (failed 告知承诺 checks) this item depended on"})
     verification = fields.Dict(allow_none=True, metadata={
         "description": "the 告知承诺 check: {outcome, findings, checked_on}, or null"})
 

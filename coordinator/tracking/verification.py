@@ -115,6 +115,14 @@ def flags_of(project_id: int) -> list[RevocationFlag]:
                                    .order_by(RevocationFlag.id)))
 
 
+def revoked_prerequisites(item: PlanItem) -> list[str]:
+    """The codes of revoked approvals the item was flagged for."""
+    return list(db.session.scalars(
+        select(PlanItem.code).join(CommitmentCheck, CommitmentCheck.item_id == PlanItem.id)
+        .join(RevocationFlag, RevocationFlag.check_id == CommitmentCheck.id)
+        .where(RevocationFlag.item_id == item.id).order_by(RevocationFlag.id)))
+
+
 def check_of(item: PlanItem) -> CommitmentCheck | None:
     return db.session.scalar(select(CommitmentCheck).where(CommitmentCheck.item_id == item.id))
 
