@@ -26,6 +26,15 @@ def opinions_of(item: PlanItem) -> list[Consultation]:
                                    .order_by(Consultation.id)))
 
 
+def opinions_by_item(project_id: int) -> dict[int, list[Consultation]]:
+    """The consultations of a project's items, by item id (one query)."""
+    out: dict[int, list[Consultation]] = {}
+    for c in db.session.scalars(select(Consultation).where(Consultation.project_id == project_id)
+                                .order_by(Consultation.id)):
+        out.setdefault(c.item_id, []).append(c)
+    return out
+
+
 def pending_departments(item: PlanItem) -> list[str]:
     """The departments whose opinion on the item is still missing."""
     return [c.department for c in opinions_of(item) if c.status == REQUESTED]

@@ -4,7 +4,7 @@ ratings. Each function owns its transaction."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from sqlalchemy import and_, case, func, or_, select, update
@@ -26,7 +26,7 @@ from .lifecycle import (
     APPROVED, DEPARTMENT, NOT_SUBMITTED, OPEN_STATES, OWNER, RETURNED, SUBMITTED, IllegalTransition, Material,
     PrerequisitesPending, TrackedItem, TransitionError, TransitionRequest,
 )
-from .models import ItemEvent, ItemRating
+from .models import CommitmentCheck, ItemEvent, ItemRating, RevocationFlag
 from .projection import projection_of, refresh_delays
 
 #: The states an officer's queue shows: waiting for the department, or back with the owner.
@@ -404,6 +404,9 @@ class ItemProgress:
     deadline: str | None
     projected: "replan.Projected | None"
     rating: ItemRating | None
+    opinions: list = field(default_factory=list)
+    #: codes of revoked approvals this item depended on
+    revoked_prerequisites: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -424,6 +427,12 @@ def progress_of(project: Project, user: User, today: dt.date | None = None) -> P
     projected, _ = projection_of(project, cal, today)
     statuses = {i.code: i.status for i in stored.items}
     ratings = {r.item_id: r for r in db.session.scalars(select(ItemRating).where(ItemRating.project_id == project.id))}
+    opinions_of_items = opinions.opinions_by_item(project.id)
+    revoked: dict[int, list[str]] = {}
+    for item_id, code in db.session.execute(
+            select(RevocationFlag.item_id, PlanItem.code).join(CommitmentCheck, CommitmentCheck.id == RevocationFlag.check_id)
+            .join(PlanItem, PlanItem.id == CommitmentCheck.item_id).where(RevocationFlag.project_id == project.id)):
+        revoked.setdefault(item_id, []).append(code)
     rows = []
     for item in stored.items:
         actor = role_on(user, item) if item.kind == "approval" else None
@@ -432,7 +441,8 @@ def progress_of(project: Project, user: User, today: dt.date | None = None) -> P
         blocking = (lifecycle.blocking_prerequisites(stored.plan, item.code, statuses)
                     if item.status == NOT_SUBMITTED and item.kind == "approval" else [])
         rows.append(ItemProgress(item, allowed, blocking, lifecycle.deadline_flag(cal, item.status, item.due_date, today),
-                                 projected.get(item.code), ratings.get(item.id)))
+                                 projected.get(item.code), ratings.get(item.id), opinions_of_items.get(item.id, []),
+                                 revoked.get(item.id, [])))
     return ProjectProgress(rows, projected.get(replan.CONSTRUCTION_START), today)
 
 

@@ -116,7 +116,8 @@ def flags_of(project_id: int) -> list[RevocationFlag]:
 
 
 def revoked_prerequisites(item: PlanItem) -> list[str]:
-    """The codes of revoked approvals the item was flagged for."""
+    """The codes of revoked approvals the item was flagged for (one item;
+    :func:`~coordinator.tracking.service.progress_of` reads a whole project's)."""
     return list(db.session.scalars(
         select(PlanItem.code).join(CommitmentCheck, CommitmentCheck.item_id == PlanItem.id)
         .join(RevocationFlag, RevocationFlag.check_id == CommitmentCheck.id)
