@@ -103,7 +103,7 @@ def test_the_lead_may_approve_without_an_opinion_when_it_records_why(app, consul
     assert r.status_code == 200 and r.json["status"] == "approved"
     assert r.json["opinions"][0]["status"] == "waived"
     assert r.json["opinions"][0]["waived_reason"] == "档案馆逾期未复，视为无意见"
-    assert "档案馆逾期未复" in r.json["events"][-1]["reason"] and "archives" in r.json["events"][-1]["reason"]
+    assert "档案馆逾期未复" in r.json["events"][-1]["reason"] and "区城市建设档案馆" in r.json["events"][-1]["reason"]
     late = as_user(app, "archivist").post(f"/api/v1/consultations/{r.json['opinions'][0]['id']}/opinion",
                                           json={"verdict": "agree"})
     assert late.status_code == 409

@@ -141,9 +141,7 @@ def _forms(item, allowed: list[str]) -> dict[str, TransitionForm]:
 
 @blueprint.app_template_global()
 def department_names(codes) -> list[str]:
-    """The departments' names, in the order of their codes."""
-    departments = current_rules().departments
-    return [departments[c].name if c in departments else c for c in codes]
+    return service.department_names(codes)
 
 
 def _render_item(item, forms=None, status: int = 200, request_form=None, verification_form=None):

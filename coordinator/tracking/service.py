@@ -97,6 +97,12 @@ def stored_columns(t: TrackedItem) -> dict[str, Any]:
     }
 
 
+def department_names(codes: Sequence[str]) -> list[str]:
+    """The departments' names, in the order of their codes."""
+    departments = current_rules().departments
+    return [departments[c].name if c in departments else c for c in codes]
+
+
 def role_on(user: User, item: PlanItem) -> str | None:
     """``owner`` for the project's owner, ``department`` for an officer of
     the item's department, ``None`` for anyone else."""
@@ -180,7 +186,7 @@ def transition(
     event = ItemEvent(
         item_id=item.id, project_id=item.project_id, actor_id=user.id, from_status=before.status,
         to_status=after.status, reason=request.reason or (
-            f"未收到{'、'.join(pending)}的意见即办结：{waiving}" if pending else None), materials=list(materials),
+            f"未收到{'、'.join(department_names(pending))}的意见即办结：{waiving}" if pending else None), materials=list(materials),
         document_number=after.document_number if after.status == APPROVED else None, due_date=after.due_date,
     )
     db.session.add(event)
