@@ -209,12 +209,15 @@ def deliver_all_due(batch: int = 50) -> BatchResult:
 
 
 def sweep(today: dt.date | None = None) -> None:
-    """The periodic hookup duties: claim reminders, escalation of unclaimed
-    requests, warnings about overdue connection targets."""
+    """The periodic duties: hookup claim reminders, escalation of unclaimed
+    requests, warnings about overdue connection targets, and reminders of
+    overdue items, consultations and 容缺 materials."""
     from ..hookups.service import escalate_unclaimed, warn_overdue_targets
+    from ..tracking.reminders import remind_overdue
 
     escalate_unclaimed(today)
     warn_overdue_targets(today)
+    remind_overdue(today)
 
 
 def run_worker(app: Flask, *, once: bool = False, batch: int = 50, stop: threading.Event | None = None) -> BatchResult:
