@@ -68,3 +68,18 @@ def test_a_plan_with_observed_durations_learns_from_a_seeded_history(app, client
         "total_working_days"]
     bad = client.post("/api/v1/plans", json={**body, "durations": "guessed"})
     assert bad.status_code == 400 and "durations" in str(bad.json["fields"])
+
+
+def test_the_statistics_page_shows_committed_versus_observed(app, more_officers):
+    from tests.conftest import login
+
+    for days in (12, 14, 15, 18, 22, 30):
+        _decide(app, more_officers, days)
+    admin = app.test_client()
+    login(admin, "admin")
+    page = admin.get("/admin/statistics").get_data(as_text=True)
+    table = page[page.index("承诺时限与实际办理时长"):]
+    assert "国有建设用地使用权招拍挂出让" in table and "<strong>30</strong>" in table and "16.5" in table
+    csv = admin.get("/admin/statistics/durations.csv").get_data(as_text=True).splitlines()
+    assert csv[1].split(",") == ["land_transfer", "国有建设用地使用权招拍挂出让（公告至成交确认）", "planning", "20", "6",
+                                 "16.500", "30"]
