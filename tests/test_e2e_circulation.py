@@ -13,45 +13,31 @@ from sqlalchemy import select
 from coordinator.extensions import db
 
 from .test_e2e_browser import (  # noqa: F401  (fixtures; skips the module without Chromium)
-    PASSWORD, _empty_tables, _new_page, browser, expect, live_server,
+    PASSWORD, browser, expect, live_server,
 )
-from .test_e2e_tracking import _page, _shot
+from .test_e2e_tracking import _page, _shot, ready_item  # noqa: F401  (fixture)
 
 
 @pytest.fixture
-def accepted_review(live_server):
-    """The demo warehouse's drawing review, submitted and accepted by 住建,
-    and a 人防 officer; yields (base URL, project id, item id)."""
+def accepted_review(live_server, ready_item):
+    """The demo warehouse's drawing review (see ``ready_item``), submitted and
+    accepted by 住建, and a 人防 officer; yields (base URL, project id, item id)."""
     from coordinator.accounts.models import Organisation, Role, User
     from coordinator.accounts.service import create_user
-    from coordinator.demo import seed_demo
-    from coordinator.projects.models import Project
     from coordinator.tracking.service import transition
 
-    app, base = live_server
-    _empty_tables(app)
+    app, _ = live_server
+    base, project_id, review = ready_item
     with app.app_context():
-        seed_demo(PASSWORD)
-        org = {o.code: o for o in db.session.scalars(select(Organisation))}
-        drc = create_user("e2e-drc", PASSWORD, Role.officer, "发改审批员", org["drc"])
-        planner = create_user("e2e-planner", PASSWORD, Role.officer, "规划审批员", org["planning"])
-        create_user("e2e-defence", PASSWORD, Role.officer, "人防审批员", org["civil_defence"])
+        defence = db.session.scalar(select(Organisation).where(Organisation.code == "civil_defence"))
+        create_user("e2e-defence", PASSWORD, Role.officer, "人防审批员", defence)
         db.session.commit()
         owner = db.session.scalar(select(User).where(User.username == "demo-owner"))
         housing = db.session.scalar(select(User).where(User.username == "demo-officer"))
-        project = db.session.scalar(select(Project).where(Project.name == "滨海新区智能物流仓库"))
-        items = {i.code: i.id for i in project.current_plan.items}
-        for code, officer in (("project_filing", drc), ("design_scheme_review", planner)):
-            transition(owner, items[code], "submitted")
-            transition(officer, items[code], "accepted")
-            transition(officer, items[code], "approved", document_number=f"E2E-{code}")
-        review = items["construction_drawing_review"]
         transition(owner, review, "submitted")
         transition(housing, review, "accepted")
-        project_id = project.id
         db.session.remove()
-    yield base, project_id, review
-    _empty_tables(app)
+    return base, project_id, review
 
 
 def test_a_consultation_round(browser, accepted_review):
