@@ -45,8 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     from coordinator.extensions import db
     from coordinator.governance import service
     from coordinator.governance.impact import preview_impact
-    from coordinator.planning.governance import CalendarDay, edit_item, validate_bundle
-    from coordinator.projects.service import create_project, current_rules
+    from coordinator.governance.bundles import CalendarDay, edit_item, validate_bundle
+    from coordinator.governance.service import current_rules
+    from coordinator.projects.service import create_project
 
     with tempfile.TemporaryDirectory(prefix="governance-bench-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"

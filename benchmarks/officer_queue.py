@@ -82,7 +82,7 @@ def _reset(app) -> None:
 def _template_rows(today: dt.date) -> list[tuple]:
     """(template, position, code, name, kind, stage, department, mode, days, start offset, finish offset)."""
     from coordinator.planning import PlanOptions, make_plan
-    from coordinator.projects.service import current_rules
+    from coordinator.governance.service import current_rules
 
     rows = []
     for n, (example, _) in enumerate(TEMPLATES):

@@ -94,7 +94,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     def _language():
         return {"lang": _locale()}
 
-    from .planning.textreport import MODE_NAMES
+    from .rendering.textreport import MODE_NAMES
 
     app.jinja_env.globals.update(pick=_pick, mode_names=MODE_NAMES)
 

@@ -59,14 +59,14 @@ def plan(answers_file, land_date, fmt, pdf, no_commitment, today, rules_dir) -> 
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
-        from .planning.textreport import render_text
+        from .rendering.textreport import render_text
 
         click.echo(render_text(result), nl=False)
 
 
 def _write_pdf(out: str, result, answers, source: str) -> None:
     """Write the plan's PDF to ``out`` (exit 1 when it cannot be written)."""
-    from .planning.pdf import PdfOptions, pdf_font, plan_pdf
+    from .rendering.pdf import PdfOptions, pdf_font, plan_pdf
 
     name = Path(source).stem if source not in ("-", "<stdin>") else ""
     options = PdfOptions(project_name=name, answers=answers)

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from .accounts.models import Organisation, OrganisationKind, Role, User
 from .accounts.service import create_user
 from .extensions import db
-from .projects.service import create_project, current_rules
+from .governance.service import current_rules
+from .projects.service import create_project
 
 DEMO_USERS = ("demo-owner", "demo-officer", "demo-utility", "demo-admin")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

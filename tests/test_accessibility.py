@@ -16,7 +16,7 @@ from typing import Callable
 import pytest
 from sqlalchemy import select
 
-from .test_e2e_browser import PASSWORD, _new_page, browser, demo, live_server  # noqa: F401  (fixtures)
+from tests.owner.test_e2e_browser import PASSWORD, _new_page, browser, demo, live_server  # noqa: F401  (fixtures)
 
 axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
 from playwright.sync_api import expect  # noqa: E402

@@ -9,7 +9,7 @@ import yaml
 
 from coordinator.planning import PlanOptions, load_rule_base, make_plan
 
-from .conftest import example_answers
+from tests.conftest import example_answers
 
 SYNTHETIC = Path(__file__).resolve().parents[1] / "benchmarks" / "synthetic.py"
 ANSWERS = example_answers("warehouse")

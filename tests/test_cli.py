@@ -13,7 +13,7 @@ import pytest
 
 from coordinator.planning import load_rule_base
 
-from .conftest import WAREHOUSE
+from tests.conftest import WAREHOUSE
 
 COORDINATOR = Path(sys.executable).parent / "coordinator"
 TODAY = "2026-03-02"

@@ -18,7 +18,7 @@ from coordinator.extensions import db
 from coordinator.planning.service import rule_base
 from coordinator.projects.models import Project
 
-from .conftest import login
+from tests.conftest import login
 
 SCRIPT = Path(sys.executable).parent / "coordinator"
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,9 +15,10 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
 from coordinator.i18n import compile_catalogs
-from coordinator.planning.textreport import MODE_NAMES
+from coordinator.governance.service import current_rules
+from coordinator.rendering.textreport import MODE_NAMES
 
-from .conftest import example_answers, login
+from tests.conftest import example_answers, login
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "coordinator" / "translations"
@@ -104,7 +105,6 @@ def test_failed_login_message_is_translated(client, users):
 
 
 def test_questionnaire_in_english(app, client, users):
-    from coordinator.projects import service
 
     login(client, "owner")
     body = page(client.get("/owner/projects/new?lang=en"))
@@ -114,7 +114,7 @@ def test_questionnaire_in_english(app, client, users):
         assert text in body, text
     # Rule-base texts: sections, questions and options in English.
     with app.app_context():
-        rules = service.current_rules()
+        rules = current_rules()
         first = rules.sections[0]
         question = next(q for q in sorted(rules.questions.values(), key=lambda q: q.order)
                         if q.section == first.id and q.type == "choice" and q.show_if is None)
@@ -133,12 +133,11 @@ def test_questionnaire_in_english(app, client, users):
 
 
 def test_questionnaire_is_chinese_by_default(app, client, users):
-    from coordinator.projects import service
 
     login(client, "owner")
     body = page(client.get("/owner/projects/new"))
     with app.app_context():
-        first = service.current_rules().sections[0]
+        first = current_rules().sections[0]
     assert html.escape(first.title, quote=False) in body
     assert "生成审批计划" in body and "Create approval plan" not in body
 
@@ -147,7 +146,6 @@ def test_questionnaire_is_chinese_by_default(app, client, users):
 def project_id(app, users):
     from coordinator.accounts.models import User
     from coordinator.extensions import db
-    from coordinator.projects import service
 
     with app.app_context():
         owner = db.session.get(User, users["owner"])

@@ -42,3 +42,11 @@ def test_it_refuses_to_run_without_postgresql(monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", "sqlite:///x.sqlite")
     assert load.main(["--duration", "1"]) == 2
     assert "PostgreSQL" in capsys.readouterr().err
+
+
+def test_the_wrk_script_requests_the_scenario_paths_in_turn():
+    load = _load()
+    script = load.wrk_script(load.Scenario("pages", "/owner/projects/1",
+                                           paths=["/owner/projects/1", "/owner/projects/2"]))
+    assert 'paths = { [=[/owner/projects/1]=], [=[/owner/projects/2]=] }' in script
+    assert "wrk.format(nil, paths[(counter % #paths) + 1])" in script

@@ -10,7 +10,7 @@ from hypothesis import given, strategies as st
 from coordinator import create_app
 from coordinator.logs import SAFE_REQUEST_ID, configure_logging, request_id_from
 
-from .conftest import PASSWORD, login
+from tests.conftest import PASSWORD, login
 
 
 @pytest.fixture

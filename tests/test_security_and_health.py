@@ -16,7 +16,7 @@ def test_every_response_carries_the_security_headers(client):
 
 
 def test_pages_have_no_inline_script_or_style(client, users):
-    from .conftest import login
+    from tests.conftest import login
 
     login(client, "owner")
     for url in ("/owner/projects", "/owner/projects/new", "/owner/settings"):

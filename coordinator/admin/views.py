@@ -21,10 +21,10 @@ from ..governance.impact import preview_impact, replan_stale_projects, stale_pro
 from ..governance.models import VersionStatus
 from ..hookups.models import ProviderWebhook
 from ..governance.service import GovernanceError
-from ..planning.governance import BundleError, CalendarNoticeError, bundle_from_zip, bundle_items, \
+from ..governance.bundles import BundleError, CalendarNoticeError, bundle_from_zip, bundle_items, \
     parse_calendar_notice, replace_files
 from ..planning.rulebase import RuleBaseError
-from ..projects.service import current_rules
+from ..governance.service import current_rules
 from ..tracking.reminders import overdue_board
 from . import blueprint
 from .forms import CalendarForm, choices, FileEditForm, ItemEditForm, OrganisationForm, UploadForm, UserForm

@@ -149,7 +149,7 @@ def get_project(project_id: int):
 def project_plan_pdf(project_id: int):
     """The project's current plan as a PDF, for the same callers as
     ``GET /projects/{id}``; 404 for anyone else."""
-    from ..planning.pdf import PdfOptions, plan_pdf
+    from ..rendering.pdf import PdfOptions, plan_pdf
 
     try:
         project = project_for(_me(), project_id)

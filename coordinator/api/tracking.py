@@ -13,6 +13,7 @@ from ..accounts.models import Role
 from ..circulation import service as circulation
 from ..circulation.opinions import opinions_of
 from ..circulation.service import consultation_json
+from ..governance.service import current_calendar
 from ..tracking import lifecycle, service, verification
 from ..tracking.lifecycle import TransitionError
 from . import blueprint
@@ -54,7 +55,7 @@ def _error(exc: TransitionError, list_allowed: bool = False):
 
 def item_view(item) -> dict:
     """An item with its tracking fields, the caller's allowed moves and its audit log."""
-    cal, today = service.calendar(), dt.date.today()
+    cal, today = current_calendar(), dt.date.today()
     actor = service.role_on(_me(), item)
     allowed = lifecycle.allowed_transitions(service.tracked(item), actor) if actor else []
     return {
@@ -87,7 +88,7 @@ def get_queue(args):
     ``sort=impact`` puts first the items whose slip moves the owner's
     construction start or completion (``impact_days``), soonest due among equals."""
     today = dt.date.today()
-    cal = service.calendar()
+    cal = current_calendar()
     page = service.queue(_me(), status=args["state"], overdue=args["overdue"], project_type=args["project_type"],
                          limit=args["limit"], offset=args["offset"], today=today, sort=args["sort"])
     return {

@@ -14,9 +14,9 @@ from ..accounts.models import Role, User
 from ..extensions import db
 from ..notifications.outbox import enqueue
 from ..projects.models import PlanItem
-from ..projects.service import current_rules
+from ..governance.service import current_calendar, current_rules
 from ..tracking.lifecycle import DEPARTMENT, OPEN_STATES, InvalidTransition, TransitionError
-from ..tracking.service import calendar, item_for, plan_entry, role_on
+from ..tracking.service import item_for, plan_entry, role_on
 from .models import ANSWERED, REQUESTED, VERDICTS, Consultation
 from .opinions import DEFAULT_WORKING_DAYS, department_named, open_consultations, opinions_of
 
@@ -53,7 +53,7 @@ def request_opinions(user: User, item_id: int, departments: Sequence[str], worki
         raise CirculationError("already_requested", "these departments were asked already: " + ", ".join(asked),
                                fields={"departments": asked})
     made = open_consultations(item, list(dict.fromkeys(departments)), days, user, today or dt.date.today(),
-                              calendar())
+                              current_calendar())
     db.session.commit()
     return made
 

@@ -11,12 +11,12 @@ from ..audit.service import record
 from ..extensions import db
 from ..notifications.outbox import enqueue
 from ..planning import AnswersError
-from ..planning.governance import ImpactCase, PlanDiff, compare_plans, impact, with_calendar_days
+from .bundles import ImpactCase, PlanDiff, compare_plans, impact, with_calendar_days
 from ..planning.service import plan_project
 from ..projects.models import Project, ProjectPlan
-from ..projects.service import current_rules, replan_project
+from ..projects.service import replan_project
 from .models import RuleBaseVersion
-from .service import calendar_days, version_rules
+from .service import calendar_days, current_rules, version_rules
 
 
 @dataclass

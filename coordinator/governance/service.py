@@ -13,9 +13,11 @@ from sqlalchemy import func, select
 from ..accounts.models import User, utcnow
 from ..audit.service import record
 from ..extensions import db
-from ..planning.governance import (
+from .bundles import (
     BundleReport, CalendarDay, as_text, edit_item, find_item, validate_bundle, with_calendar_days,
 )
+from ..planning.calendar import WorkingCalendar
+from ..planning.planner import working_calendar
 from ..planning.rulebase import RuleBase, load_bundle, read_bundle
 from ..planning.service import rule_base
 from .models import CalendarEntry, RuleBaseVersion, VersionStatus
@@ -37,9 +39,10 @@ _cache_lock = threading.Lock()
 _CACHE_SIZE = 8
 
 
-def effective_rules() -> RuleBase:
-    """The published version (else the seed ``rules/``) with the admin's
-    calendar days; parsed once per (version, calendar state)."""
+def current_rules() -> RuleBase:
+    """The rule base every plan uses: the published version (else the seed
+    ``rules/``) with the admin's calendar days; parsed once per (version,
+    calendar state)."""
     seed_dir = current_app.config.get("RULES_DIR")
     published = db.session.execute(
         select(RuleBaseVersion.id, RuleBaseVersion.number, RuleBaseVersion.digest)
@@ -58,6 +61,11 @@ def effective_rules() -> RuleBase:
             _cache.clear()
         _cache[key] = rules
     return rules
+
+
+def current_calendar() -> WorkingCalendar:
+    """The working calendar of the rule base in force: every deadline counts on it."""
+    return working_calendar(current_rules())
 
 
 def version_rules(version: RuleBaseVersion) -> RuleBase:

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from ..accounts.models import Organisation, OrganisationKind, Role, User, utcnow
 from ..extensions import db
+from ..governance.service import current_calendar
 from ..notifications.outbox import enqueue
 from ..planning import Plan
 from ..planning.rulebase import UTILITIES
@@ -42,14 +43,6 @@ class HookupConflict(RuntimeError):
     def __init__(self, message: str, status: str, allowed: list[str] | None = None):
         super().__init__(message)
         self.message, self.status, self.allowed = message, status, allowed or []
-
-
-def hookup_calendar():
-    """The working calendar of the configured rule base (claim deadlines count on it)."""
-    from ..planning.planner import working_calendar
-    from ..projects.service import current_rules
-
-    return working_calendar(current_rules())
 
 
 def claim_limit_days() -> int:
@@ -124,7 +117,7 @@ def _open_request(project: Project, plan: Plan, utility: str, today: dt.date) ->
         project=project, utility=utility, district=project.district, demand=demand_of(plan.answers, utility),
         contact_name=plan.answers.get("contact_name") or owner.display_name, contact_email=owner.email,
         contact_phone=plan.answers.get("contact_phone"), target_date=target_date(plan, utility),
-        status=flow.OFFERED, claim_by=flow.claim_deadline(today, claim_limit_days(), hookup_calendar()),
+        status=flow.OFFERED, claim_by=flow.claim_deadline(today, claim_limit_days(), current_calendar()),
     )
     request.events.append(HookupEvent(status=flow.OFFERED, happened_on=today, note=""))
     db.session.add(request)

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.models import Role
-from ..projects.service import current_rules
+from ..governance.service import current_calendar, current_rules
 from ..tracking import durations, service, stats
 
 blueprint = Blueprint("statistics", __name__, url_prefix="/admin/statistics")
@@ -33,7 +33,7 @@ def _tables(today: dt.date):
     records, ratings = service.statistics_records()
     names = {code: d.name for code, d in current_rules().departments.items()}
     return {
-        "departments": stats.department_table(records, service.calendar(), today, names),
+        "departments": stats.department_table(records, current_calendar(), today, names),
         "ratings": stats.rating_table(ratings, names),
         "land_day": stats.land_day_table(records, today),
         "weeks": stats.completions_per_week(records, WEEKS, today),

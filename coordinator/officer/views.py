@@ -14,9 +14,9 @@ from werkzeug.exceptions import Forbidden, NotFound
 from wtforms.fields.choices import SelectChoice
 
 from ..accounts.models import Role
-from ..projects.service import current_rules
 from ..circulation import service as circulation
 from ..circulation.opinions import opinions_of
+from ..governance.service import current_calendar, current_rules
 from ..tracking import lifecycle, service, verification
 from ..tracking.lifecycle import TransitionError
 from . import blueprint
@@ -102,7 +102,7 @@ def queue():
     result = service.queue(_me(), status=state, overdue=True if form.overdue.data else None,
                            project_type=form.project_type.data or None, limit=PAGE_SIZE,
                            offset=(page - 1) * PAGE_SIZE, today=today, sort=sort)
-    cal = service.calendar()
+    cal = current_calendar()
     context = dict(form=form, result=result, page=page, today=today,
                    deadline_flag=lambda i: lifecycle.deadline_flag(cal, i.status, i.due_date, today),
                    counts=service.queue_counts(_me(), today), project_types=dict(_project_types()),
@@ -166,8 +166,8 @@ def _render_item(item, forms=None, status: int = 200, request_form=None, verific
         verification_form=verification_form, check=check,
         pending=[c.department for c in opinions if c.status == "requested"],
         revoked_prerequisites=verification.revoked_prerequisites(item),
-        deadline=lifecycle.deadline_flag(service.calendar(), item.status, item.due_date, today),
-        used=(lifecycle.working_days_used(service.calendar(), item.accepted_on, today, service.clock_pauses_of(item))
+        deadline=lifecycle.deadline_flag(current_calendar(), item.status, item.due_date, today),
+        used=(lifecycle.working_days_used(current_calendar(), item.accepted_on, today, service.clock_pauses_of(item))
               if item.accepted_on else None),
     ), status
 
@@ -225,7 +225,7 @@ def calendar():
     previous = (first - dt.timedelta(days=1)).replace(day=1)
     following = (first + dt.timedelta(days=32)).replace(day=1)
     return render_template("officer/calendar.html", weeks=weeks, first=first, today=today,
-                           due=service.due_in_month(_me(), year, month), cal=service.calendar(),
+                           due=service.due_in_month(_me(), year, month), cal=current_calendar(),
                            previous=previous, following=following)
 
 

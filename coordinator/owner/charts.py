@@ -14,7 +14,7 @@ from typing import Any
 
 from ..planning.planner import working_calendar
 from ..planning.rulebase import RuleBase
-from ..planning.svg import flowchart_svg, gantt_svg
+from ..rendering.svg import flowchart_svg, gantt_svg
 
 #: Charts kept per worker (a pair is some tens of KiB).
 CACHED_PLANS = 64

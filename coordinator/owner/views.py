@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from ..accounts.forms import TokenForm
 from ..accounts.models import Role
 from ..accounts.service import issue_token, revoke_token
+from ..governance.service import current_rules
 from ..planning import AnswersError, make_plan
 from ..planning.planner import PlanOptions
 from ..projects import service
@@ -69,7 +70,7 @@ def _questionnaire(project):
     """GET shows the questionnaire; ``action=preview`` (htmx on every change,
     or the no-JavaScript "update" button) re-renders it; ``action=submit``
     plans and stores."""
-    rules = service.current_rules()
+    rules = current_rules()
     form_url = url_for("owner.edit_answers", project_id=project.id) if project else url_for("owner.new_project")
     if request.method == "GET":
         if project:
@@ -167,7 +168,7 @@ def save_land_date(project_id: int):
 
 
 def _charts(plan: dict) -> dict:
-    rules = service.current_rules()
+    rules = current_rules()
     stages = sorted(rules.stages.values(), key=lambda s: s.order)
     gantt, flowchart = plan_charts(plan, rules)
     return {"gantt": gantt, "flowchart": flowchart, "stages": stages}

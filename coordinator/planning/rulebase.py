@@ -772,13 +772,11 @@ def _build_facts(rows: list[dict], questions: dict[str, Question], report: _Repo
         graph.add_node(row["name"])
         for used in (cond.facts if cond else ()) + tuple(f for c in criteria for f in c.condition.facts):
             graph.add_edge(used, row["name"])
-    try:
-        cycle = nx.find_cycle(graph)
-        report("facts", "facts depend on each other in a cycle: " + " → ".join([a for a, _ in cycle] + [cycle[0][0]]))
-        order: tuple[str, ...] = tuple(facts)
-    except nx.NetworkXNoCycle:
-        order = tuple(n for n in nx.topological_sort(graph) if n in facts)
-    return facts, order
+    if nx.is_directed_acyclic_graph(graph):  # linear; find_cycle only for the error message
+        return facts, tuple(n for n in nx.topological_sort(graph) if n in facts)
+    cycle = nx.find_cycle(graph)
+    report("facts", "facts depend on each other in a cycle: " + " → ".join([a for a, _ in cycle] + [cycle[0][0]]))
+    return facts, tuple(facts)
 
 
 def _build_items(files, questions, fact_names, stages, departments):
@@ -879,10 +877,9 @@ def _check_cycles(items: dict[str, Item], where: dict[str, tuple[_Reporter, str]
     graph = nx.DiGraph()
     graph.add_nodes_from(items)
     graph.add_edges_from((r.item, code) for code, item in items.items() for r in item.requires)
-    try:
-        cycle = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
+    if nx.is_directed_acyclic_graph(graph):  # linear; find_cycle only for the error message
         return
+    cycle = nx.find_cycle(graph)
     names = [a for a, _ in cycle] + [cycle[0][0]]
     report, path = where[names[1]]
     report(f"{path}.requires", "prerequisites form a cycle: " + " → ".join(names))

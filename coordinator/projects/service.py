@@ -15,12 +15,13 @@ from werkzeug.exceptions import NotFound
 from ..accounts.models import Role, User
 from ..extensions import db
 from ..compliance.service import last_breach_on
+from ..governance.service import current_calendar, current_rules
 from ..hookups.service import project_hookups_json, sync_hookups
-from ..planning import AnswersError, Plan, RuleBase
+from ..planning import AnswersError, Plan
 from ..planning.answers import problem
-from ..planning.planner import working_calendar
 from ..planning.service import plan_project
 from ..tracking.projection import refresh_delays
+from ..tracking.service import carry_over, item_json
 from .access import acts_for_owner
 from .models import AnswerSet, PlanItem, Project, ProjectPlan, QuestionnaireDraft
 
@@ -30,14 +31,6 @@ NAME_MAX = 200
 class ProjectError(AnswersError):
     """A project request is invalid (its name, or its answers); ``fields``
     names every bad field."""
-
-
-def current_rules() -> RuleBase:
-    """The rule base every plan uses: the published version (else the seed
-    in ``rules/``), with the admin's calendar days; cached per version."""
-    from ..governance.service import effective_rules
-
-    return effective_rules()
 
 
 def check_name(name: Any) -> str:
@@ -73,7 +66,7 @@ def create_project(
     _store_plan(project, owner, answers, land_date, commitment, plan)
     sync_hookups(project, plan, today)
     db.session.flush()
-    refresh_delays(project, working_calendar(plan.rules), today)
+    refresh_delays(project, current_calendar(), today)
     db.session.execute(db.delete(QuestionnaireDraft).where(QuestionnaireDraft.owner_id == owner.id))
     db.session.commit()
     return project
@@ -84,8 +77,6 @@ def revise_project(
     commitment: bool = True, today: dt.date | None = None,
 ) -> ProjectPlan:
     """Store a new version of the answers and its plan; older ones are kept."""
-    from ..tracking.service import carry_over
-
     plan = plan_project(current_rules(), answers, land_date, commitment, today,
                         commitment_breach_on=last_breach_on(project.owner))
     previous = project.current_plan
@@ -94,7 +85,7 @@ def revise_project(
     project.district = str(plan.answers.get("district") or "")
     sync_hookups(project, plan, today)
     db.session.flush()
-    refresh_delays(project, working_calendar(plan.rules), today)
+    refresh_delays(project, current_calendar(), today)
     db.session.commit()
     return stored
 
@@ -116,14 +107,12 @@ def replan_tracked(project: Project, today: dt.date | None = None) -> ProjectPla
     """A new plan for the project's current answers that continues the
     tracking of the current one (after a revoked approval; the owner's
     record may now bar 告知承诺). Part of the caller's transaction."""
-    from ..tracking.service import carry_over
-
     previous = project.current_plan
     plan, stored = _replan(project, today)
     carry_over(previous, stored)
     sync_hookups(project, plan, today)
     db.session.flush()
-    refresh_delays(project, working_calendar(plan.rules), today)
+    refresh_delays(project, current_calendar(), today)
     return stored
 
 
@@ -205,11 +194,9 @@ def projects_of(owner: User) -> list[ProjectSummary]:
 
 def project_json(project: Project) -> dict[str, Any]:
     """The API shape of a project (SPEC §4.4)."""
-    from ..tracking.service import calendar, item_json
-
     plan = project.current_plan
     answers = project.current_answers
-    cal, today = calendar(), dt.date.today()
+    cal, today = current_calendar(), dt.date.today()
     return {
         "id": project.id,
         "name": project.name,

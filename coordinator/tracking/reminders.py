@@ -21,10 +21,10 @@ from sqlalchemy.orm import joinedload
 from ..accounts.models import Organisation, User
 from ..circulation.models import REQUESTED, Consultation
 from ..extensions import db
+from ..governance.service import current_calendar
 from ..notifications.outbox import enqueue
 from ..projects.models import PlanItem
 from . import lifecycle
-from .service import calendar
 
 RED = "red"
 YELLOW = "yellow"
@@ -63,7 +63,7 @@ def remind_overdue(today: dt.date | None = None) -> int:
     Two workers sweeping at once: the outbox's unique keys let one win and
     the other's sweep, run again, finds nothing left to add."""
     today = today or dt.date.today()
-    if not calendar().is_workday(today):
+    if not current_calendar().is_workday(today):
         return 0
     for attempt in range(3):
         reminders = overdue_reminders(today)
@@ -135,7 +135,7 @@ def overdue_board(today: dt.date | None = None) -> OverdueBoard:
     that is overdue (red) or due within a working day (yellow), with counts
     per department; red first, then by due date."""
     today = today or dt.date.today()
-    cal = calendar()
+    cal = current_calendar()
     horizon = cal.shift(today, 1)
     warnings: list[Warning] = []
     for item in db.session.scalars(select(PlanItem).options(joinedload(PlanItem.project)).where(

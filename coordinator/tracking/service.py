@@ -15,12 +15,11 @@ from werkzeug.exceptions import Forbidden, NotFound
 from ..accounts.models import Role, User, utcnow
 from ..extensions import db
 from ..notifications.outbox import enqueue
+from ..governance.service import current_calendar, current_rules
 from ..planning.calendar import WorkingCalendar
-from ..planning.planner import working_calendar
 from ..projects.access import acts_for_owner
-from ..projects.models import PlanItem, Project, ProjectPlan
-from ..projects.service import current_rules
 from ..circulation import opinions
+from ..projects.models import AnswerSet, PlanItem, Project, ProjectPlan
 from . import durations, lifecycle, replan, stats
 from .lifecycle import (
     APPROVED, DEPARTMENT, NOT_SUBMITTED, OPEN_STATES, OWNER, RETURNED, SUBMITTED, IllegalTransition, Material,
@@ -52,11 +51,6 @@ class InvalidRating(RatingError):
     """A score outside 1–5 (400)."""
 
     status = 400
-
-
-def calendar() -> WorkingCalendar:
-    """The working-day calendar of the current rule base (with its admin corrections)."""
-    return working_calendar(current_rules())
 
 
 def plan_entry(item: PlanItem) -> dict[str, Any]:
@@ -161,7 +155,7 @@ def transition(
         missing_materials=tuple(m.strip() for m in (missing_materials or ())), gaps_due=gaps_due,
         document_number=(document_number or "").strip() or None,
     )
-    cal = calendar()
+    cal = current_calendar()
     after = lifecycle.apply_transition(before, request, cal)
     waiving = (override_reason or "").strip()
     pending = opinions.pending_departments(item) if after.status == APPROVED else []
@@ -429,7 +423,7 @@ def progress_of(project: Project, user: User, today: dt.date | None = None) -> P
     stored = project.current_plan
     if stored is None:
         return ProjectProgress([], None, today)
-    cal = calendar()
+    cal = current_calendar()
     projected, _ = projection_of(project, cal, today)
     statuses = {i.code: i.status for i in stored.items}
     ratings = {r.item_id: r for r in db.session.scalars(select(ItemRating).where(ItemRating.project_id == project.id))}
@@ -456,7 +450,7 @@ def decisions() -> list[durations.Decision]:
     """Every item decided the standard way (approved or refused), with the
     working days its clock ran from acceptance to decision: what
     :mod:`.durations` learns from."""
-    cal = calendar()
+    cal = current_calendar()
     rows = db.session.execute(
         select(PlanItem.code, PlanItem.department, PlanItem.accepted_on, PlanItem.actual_finish,
                PlanItem.clock_pauses)
@@ -471,8 +465,6 @@ def statistics_records() -> tuple[list["stats.ItemRecord"], list[tuple[str, int]
     """Every tracked approval item of the projects' current plans that has
     been submitted (or is a land-day permit of a 拿地即开工 plan), and every
     rating as ``(department, score)`` — the input of :mod:`.stats`."""
-    from ..projects.models import AnswerSet, ProjectPlan
-
     current = select(func.max(ProjectPlan.id)).group_by(ProjectPlan.project_id)
     rows = db.session.execute(
         select(PlanItem, Project.name, ProjectPlan.land_day_eligible, AnswerSet.land_date)

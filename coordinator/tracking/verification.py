@@ -19,7 +19,8 @@ from ..hookups.service import hookups_of
 from ..notifications.outbox import enqueue
 from ..planning.planner import commitment_barred_until
 from ..projects.models import PlanItem
-from ..projects.service import current_rules, replan_tracked
+from ..governance.service import current_rules
+from ..projects.service import replan_tracked
 from . import lifecycle
 from .lifecycle import APPROVED, COMMITMENT, DEPARTMENT, NOT_SUBMITTED, InvalidTransition, TransitionError
 from .models import FAILED, OUTCOMES, CommitmentCheck, ItemEvent, RevocationFlag

@@ -10,9 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.models import Role
+from ..governance.service import current_calendar
 from ..hookups import flow
 from ..hookups.service import (
-    HookupConflict, HookupNotFound, hookup_calendar, claim_hookup, claimed_by, escalated, offered_to, report_progress,
+    HookupConflict, HookupNotFound, claim_hookup, claimed_by, escalated, offered_to, report_progress,
 )
 from ..notifications.delivery import count_by_status, dead_letters, retry
 from . import HOOKUP_STATUS_NAMES, blueprint
@@ -42,7 +43,7 @@ def _lists(status: int = 200, message: str | None = None, error: bool = False):
     """The inbox page, or its lists fragment for htmx."""
     org = current_user.organisation
     today = dt.date.today()
-    calendar = hookup_calendar()
+    calendar = current_calendar()
     context = {
         "offered": [(r, flow.working_days_left(r.claim_by, today, calendar)) for r in offered_to(org)],
         "mine": claimed_by(org), "today": today, "org": org, "message": message, "error": error,
