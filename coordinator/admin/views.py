@@ -25,6 +25,7 @@ from ..governance.bundles import BundleError, CalendarNoticeError, bundle_from_z
     parse_calendar_notice, replace_files
 from ..planning.rulebase import RuleBaseError, safe_load
 from ..governance.service import current_rules
+from ..tracking.reminders import overdue_board
 from . import blueprint
 from .forms import CalendarForm, choices, FileEditForm, ItemEditForm, OrganisationForm, UploadForm, UserForm
 
@@ -406,3 +407,10 @@ def user_active(user_id: int):
 def audit():
     entity = request.args.get("entity") or None
     return render_template("admin/audit.html", entries=audit_entries(entity, limit=500), entity=entity)
+
+
+@blueprint.route("/overdue")
+def overdue():
+    """The overdue board (电子监察): red once a deadline passed, yellow when
+    at most one working day is left, with counts per department."""
+    return render_template("admin/overdue.html", board=overdue_board(), today=dt.date.today())
