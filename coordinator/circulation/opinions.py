@@ -61,8 +61,9 @@ def open_consultations(item: PlanItem, departments: Iterable[str], working_days:
 def open_standing_consultations(item: PlanItem, entry: Mapping[str, Any], lead: User, today: dt.date,
                                 calendar: WorkingCalendar) -> list[Consultation]:
     """On acceptance: ask the departments the rule base always consults on
-    this item (the plan entry's ``consulted``) that were not asked yet."""
-    asked = {c.department for c in opinions_of(item)}
+    this item (the plan entry's ``consulted``) that were not asked yet —
+    never the department leading it (a zone may route the item to one of them)."""
+    asked = {c.department for c in opinions_of(item)} | {item.department}
     missing = [d for d in entry.get("consulted", ()) if d not in asked]
     if not missing:
         return []

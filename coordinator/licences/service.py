@@ -10,6 +10,8 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from ..accounts.models import Organisation, User
+from ..circulation.models import AGREE_WITH_CONDITIONS
+from ..circulation.opinions import opinions_of
 from ..extensions import db
 from ..materials.service import read_file, store_file
 from ..projects.models import PlanItem
@@ -43,6 +45,8 @@ def issue_licence(item: PlanItem, officer: User, number: str, on: dt.date) -> Li
         title=item.name, number=number, item_code=item.code, project=project.name,
         owner=project.owner.display_name, department=department_name(item.department), issued_on=on,
         accepted_on=item.accepted_on, verify_url=verify_url(code), verification_code=code,
+        conditions=tuple(f"{department_name(o.department)}：{o.text}" for o in opinions_of(item)
+                         if o.verdict == AGREE_WITH_CONDITIONS),
     )
     pdf = licence_pdf(document, current_app.config.get("COORDINATOR_PDF_FONT"))
     stored = store_file(project, f"{item.name}-{number}.pdf", pdf, "application/pdf", officer)

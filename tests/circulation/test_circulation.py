@@ -5,6 +5,8 @@ consultations open on acceptance."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import subprocess
 
 import pytest
 from sqlalchemy import select
@@ -90,6 +92,23 @@ def test_a_consultation_round_blocks_approval_until_every_opinion_is_in(app, con
         ("housing", "agree_with_conditions", "退让道路红线不少于10米"), ("binhai_approval", "agree", "")]
     answered = outbox(app, "consultation_answered")
     assert consulted["users"]["owner"] in {u for u, _, _ in answered}
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler's pdftotext")
+def test_the_licence_states_the_conditions_consulted_departments_attached(app, consulted, tmp_path):
+    item = consulted["items"]["land_transfer"]
+    planner, housing = as_user(app, "planner"), as_user(app, "officer")
+    move(app, consulted["users"]["owner"], item, "submitted", dt.date.today())
+    move(app, consulted["users"]["planning_officer"], item, "accepted", dt.date.today())
+    asked = planner.post(f"/api/v1/items/{item}/consultations", json={"departments": ["housing"]}).json
+    housing.post(f"/api/v1/consultations/{asked['consultations'][0]['id']}/opinion",
+                 json={"verdict": "agree_with_conditions", "text": "退让道路红线不少于10米"})
+    assert planner.post(f"/api/v1/items/{item}/transition",
+                        json={"to": "approved", "document_number": "津规〔2026〕2号"}).status_code == 200
+    (tmp_path / "l.pdf").write_bytes(as_user(app, "owner").get(f"/api/v1/items/{item}/licence.pdf").data)
+    text = subprocess.run(["pdftotext", str(tmp_path / "l.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "征求意见附加条件" in text and "退让道路红线不少于10米" in text
 
 
 def test_the_lead_may_approve_without_an_opinion_when_it_records_why(app, consulted):
