@@ -77,9 +77,21 @@ def test_a_failed_check_revokes_the_approval_and_cascades_through_the_live_proje
         assert {n.recipient_user_id for n in told} >= {live["users"]["owner"], live["users"]["planning_officer"]}
         assert told[0].payload["flagged"] == ["land_planning_permit"]
 
+    # the licence of the revoked approval no longer verifies as valid
+    licence = next(i["licence"] for i in before["items"] if i["code"] == "eia_table")
+    verified = app.test_client().get(licence["verify_url"], headers={"Accept": "application/json"}).json
+    assert (verified["valid"], verified["revoked"]) == (False, True)
+    assert "证照已失效" in app.test_client().get(licence["verify_url"]).get_data(as_text=True)
+
     # the owner applies again, the standard way: acceptance no longer approves
     move(app, live["users"]["owner"], eia, "submitted", dt.date.today())
     assert move(app, live["users"]["eco_officer"], eia, "accepted", dt.date.today()) == "accepted"
+    assert move(app, live["users"]["eco_officer"], eia, "approved", dt.date.today(),
+                document_number="津滨环表〔2026〕8号") == "approved"
+    reissued = next(i["licence"] for i in owner.get(f"/api/v1/projects/{live['id']}").json["items"]
+                    if i["code"] == "eia_table")
+    assert reissued["number"] == "津滨环表〔2026〕8号" and reissued["verify_url"] != licence["verify_url"]
+    assert app.test_client().get(licence["verify_url"]).status_code == 404
     # the owner's next project is planned without 告知承诺, and says why
     created = owner.post("/api/v1/projects", json={"name": "第二个仓库", "answers": WAREHOUSE})
     assert created.status_code == 201
