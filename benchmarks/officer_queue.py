@@ -100,12 +100,14 @@ def seed(app, projects: int, today: dt.date) -> dict[str, int]:
     """Seed the projects and their items inside PostgreSQL; returns row counts."""
     from coordinator.accounts.models import Organisation, Role
     from coordinator.accounts.service import create_user
+    from coordinator.companies.service import company_of
     from coordinator.demo import seed_organisations
 
     with app.app_context():
         seed_organisations()
         housing = db.session.query(Organisation).filter_by(code="housing").one()
         owner = create_user("bench-owner", PASSWORD, Role.owner, "基准业主")
+        company = company_of(owner)
         create_user("bench-officer", PASSWORD, Role.officer, "基准住建审批员", housing)
         db.session.commit()
         templates = _template_rows(today)
@@ -115,11 +117,11 @@ def seed(app, projects: int, today: dt.date) -> dict[str, int]:
             "department text, mode text, days int, start_off int, finish_off int)"))
         conn.execute(text("INSERT INTO bench_template VALUES (:t, :p, :c, :n, :k, :s, :d, :m, :days, :so, :fo)"),
                      [dict(zip(("t", "p", "c", "n", "k", "s", "d", "m", "days", "so", "fo"), r)) for r in templates])
-        params = {"n": projects, "owner": owner.id, "today": today}
+        params = {"n": projects, "owner": owner.id, "company": company.id, "today": today}
         types = " ".join(f"WHEN {i} THEN '{t}'" for i, (_, t) in enumerate(TEMPLATES))
         conn.execute(text(
-            "INSERT INTO project (id, owner_id, name, district, created_at, updated_at) "
-            "SELECT g, :owner, '基准项目 ' || g, '滨海新区', now(), now() "
+            "INSERT INTO project (id, owner_id, company_id, name, district, created_at, updated_at) "
+            "SELECT g, :owner, :company, '基准项目 ' || g, '滨海新区', now(), now() "
             "FROM generate_series(1, :n) g"), params)
         conn.execute(text(
             "INSERT INTO answer_set (id, project_id, version, answers, land_date, commitment, created_at, created_by_id) "
