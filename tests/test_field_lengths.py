@@ -85,11 +85,12 @@ def test_the_longest_transition_inputs_rating_and_token_name_are_stored(app, cli
     move(app, u["owner"], item, "submitted")
     assert client.post(f"/api/v1/items/{item}/transition", headers=officer, json={"to": "accepted"}).status_code == 200
     number = longest(limits.DOCUMENT_NUMBER, "号")
-    refused = client.post(f"/api/v1/items/{item}/transition", headers=officer,
-                          json={"to": "approved", "document_number": number + "号"})
-    assert refused.status_code == 400 and "document_number" in refused.get_json()["fields"]
+    # acceptance asked 人防 for its opinion (联合图审): approving without it needs the reason
+    refused = client.post(f"/api/v1/items/{item}/transition", headers=officer, json={
+        "to": "approved", "document_number": number + "号", "override_reason": longest(limits.NOTE + 1)})
+    assert refused.status_code == 400 and {"document_number", "override_reason"} <= set(refused.get_json()["fields"])
     approved = client.post(f"/api/v1/items/{item}/transition", headers=officer,
-                           json={"to": "approved", "document_number": number})
+                           json={"to": "approved", "document_number": number, "override_reason": longest(limits.NOTE)})
     assert approved.status_code == 200 and approved.get_json()["document_number"] == number
     owner = bearer(app, u, "owner")
     assert client.post(f"/api/v1/items/{item}/rating", headers=owner,

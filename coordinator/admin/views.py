@@ -29,6 +29,7 @@ from ..planning.rulebase import RuleBaseError, safe_load
 from ..servicerequests.service import RequestConflict, RequestNotFound
 from ..tracking.lifecycle import InvalidTransition
 from ..governance.service import current_rules
+from ..tracking.reminders import overdue_board
 from . import blueprint
 from ..intermediaries import service as intermediaries
 from ..intermediaries.service import IntermediaryError
@@ -527,3 +528,10 @@ def suspend_agency(org_id: int):
 def audit():
     entity = request.args.get("entity") or None
     return render_template("admin/audit.html", entries=audit_entries(entity, limit=500), entity=entity)
+
+
+@blueprint.route("/overdue")
+def overdue():
+    """The overdue board (电子监察): red once a deadline passed, yellow when
+    at most one working day is left, with counts per department."""
+    return render_template("admin/overdue.html", board=overdue_board(), today=dt.date.today())

@@ -4,9 +4,10 @@ from __future__ import annotations
 from marshmallow import INCLUDE, Schema, fields, pre_load, validate
 
 from ..planning import limits
+from ..planning.planner import COMMITTED, DAYS_SOURCES
 from .tracking_schemas import ItemTrackingSchema
 
-PLAN_OPTIONS = ("land_date", "commitment", "today")
+PLAN_OPTIONS = ("land_date", "commitment", "today", "durations")
 
 
 def planning_date(**kwargs) -> fields.Date:
@@ -25,6 +26,9 @@ class PlanRequestSchema(Schema):
     land_date = planning_date(load_default=None, allow_none=True)
     commitment = fields.Boolean(load_default=True)
     today = planning_date(load_default=None, allow_none=True, metadata={"description": "planning date"})
+    durations = fields.String(load_default=COMMITTED, validate=validate.OneOf(DAYS_SOURCES), metadata={
+        "description": "`committed` time limits, or `observed`: the 85th percentile of the recorded working days "
+                       "where an item has at least 5 records (its committed days otherwise)"})
 
     @pre_load
     def _wrap_bare_answers(self, data, **kwargs):
@@ -102,6 +106,10 @@ class PlanItemSchema(Schema):
     because = fields.List(fields.String())
     basis = fields.List(fields.String())
     materials = fields.List(fields.Dict())
+    days_source = fields.String(metadata={"description": "where `days` comes from: `committed` (the rule base's "
+                                                      "time limit) or `observed` (85th percentile of the records)"})
+    consulted = fields.List(fields.String(), metadata={"description": "departments always asked for an opinion"})
+    consulted_days = fields.Integer(allow_none=True, metadata={"description": "working days they have to answer"})
 
 
 class EligibilitySchema(Schema):

@@ -6,7 +6,9 @@ from marshmallow import Schema, fields, validate
 from ..planning import limits
 from ..database import MAX_ROW_ID
 from ..tracking.lifecycle import STATES
-from ..tracking.service import QUEUE_LIMIT_MAX
+from ..circulation.models import VERDICTS
+from ..tracking.models import OUTCOMES
+from ..tracking.service import QUEUE_LIMIT_MAX, QUEUE_SORTS
 from .material_schemas import LicenceSchema
 
 
@@ -34,6 +36,11 @@ class ItemTrackingSchema(Schema):
     deadline = fields.String(allow_none=True, metadata={"description": "overdue, due_soon, on_time or null"})
     licence = fields.Nested(LicenceSchema, allow_none=True, metadata={
         "description": "the e-licence, once approved: `{number, issued_on, verify_url, sha256}`"})
+    slack = fields.Integer(allow_none=True, metadata={
+        "description": "working days the item can slip without moving the owner's construction start or "
+                       "completion, in the current projection (null once done)"})
+    impact_days = fields.Integer(allow_none=True, metadata={
+        "description": "working days construction start or completion move if the item slips one day"})
 
 
 class QueueArgsSchema(Schema):
@@ -42,6 +49,8 @@ class QueueArgsSchema(Schema):
     project_type = fields.String(load_default=None)
     limit = fields.Integer(load_default=50, validate=validate.Range(1, QUEUE_LIMIT_MAX))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ROW_ID))
+    sort = fields.String(load_default="due", validate=validate.OneOf(QUEUE_SORTS), metadata={
+        "description": "`due`: soonest due first; `impact`: biggest `impact_days` first, soonest due among equals"})
 
 
 class QueueItemSchema(Schema):
@@ -55,6 +64,10 @@ class QueueItemSchema(Schema):
     project_name = fields.String()
     project_type = fields.String()
     deadline = fields.String(allow_none=True, metadata={"description": "overdue, due_soon, on_time or null"})
+    slack = fields.Integer(allow_none=True, metadata={"description": "working days the item can slip without "
+                                                                    "moving construction start or completion"})
+    impact_days = fields.Integer(allow_none=True, metadata={
+        "description": "working days construction start or completion move if the item slips one day"})
 
 
 class QueueSchema(Schema):
@@ -92,6 +105,9 @@ class TransitionRequestSchema(Schema):
     files = fields.List(fields.Integer(), load_default=list, metadata={
         "description": "to return: ids of the files at fault (their materials join `missing_materials`); "
                        "the owner replaces exactly those"})
+    override_reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=limits.NOTE),
+                                    metadata={"description": "to approve while consulted departments have not "
+                                                             "answered: why the department goes ahead"})
 
 
 class EventSchema(Schema):
@@ -114,6 +130,12 @@ class ItemSchema(ItemTrackingSchema):
     due_date = fields.String(allow_none=True)
     allowed = fields.List(fields.String(), metadata={"description": "the transitions the caller may make now"})
     events = fields.List(fields.Nested(EventSchema), metadata={"description": "the audit log, oldest first"})
+    opinions = fields.List(fields.Nested(lambda: ConsultationSchema()),
+                           metadata={"description": "the consultations of the item and their opinions"})
+    revoked_prerequisites = fields.List(fields.String(), metadata={
+        "description": "codes of revoked approvals (failed 告知承诺 checks) this item depended on"})
+    verification = fields.Dict(allow_none=True, metadata={
+        "description": "the 告知承诺 check: {outcome, findings, checked_on}, or null"})
 
 
 class RatingRequestSchema(Schema):
@@ -126,3 +148,56 @@ class RatingSchema(Schema):
     item_id = fields.Integer()
     score = fields.Integer()
     comment = fields.String()
+
+
+class OpinionsPendingSchema(Schema):
+    """409 of an approval while consulted departments have not answered."""
+
+    error = fields.String()
+    message = fields.String()
+    fields_ = fields.Dict(data_key="fields")
+    pending = fields.List(fields.String(), metadata={"description": "the departments still to answer"})
+
+
+class ConsultationRequestSchema(Schema):
+    """``POST /items/{id}/consultations``: ``{departments: [code], working_days?}``."""
+
+    departments = fields.List(fields.String(validate=validate.Length(max=limits.CODE)), required=True,
+                              validate=validate.Length(min=1, max=50), metadata={"description": "department codes"})
+    working_days = fields.Integer(load_default=None, allow_none=True, strict=True, metadata={
+        "description": "days to answer (1–60; default: the rule base's, else 5)"})
+
+
+class ConsultationSchema(Schema):
+    id = fields.Integer()
+    item_id = fields.Integer()
+    project_id = fields.Integer()
+    department = fields.String(metadata={"description": "the consulted department"})
+    due_date = fields.String()
+    status = fields.String(metadata={"description": "requested, answered or waived"})
+    verdict = fields.String(allow_none=True, metadata={"description": "agree, agree_with_conditions, disagree"})
+    text = fields.String()
+    requested_on = fields.String()
+    answered_on = fields.String(allow_none=True)
+    by_rule = fields.Boolean(metadata={"description": "a department the rule base always consults"})
+    waived_reason = fields.String(allow_none=True)
+
+
+class ConsultationListSchema(Schema):
+    consultations = fields.List(fields.Nested(ConsultationSchema))
+
+
+class OpinionRequestSchema(Schema):
+    """``POST /consultations/{id}/opinion``: ``{verdict, text}``."""
+
+    verdict = fields.String(required=True, validate=validate.OneOf(VERDICTS))
+    text = fields.String(load_default="", validate=validate.Length(max=limits.NOTE),
+                         metadata={"description": "the conditions, or why the department disagrees (required then)"})
+
+
+class VerificationRequestSchema(Schema):
+    """``POST /items/{id}/verification``: ``{outcome: passed|failed, findings?}``."""
+
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+    findings = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=limits.NOTE),
+                             metadata={"description": "required when the check failed"})

@@ -218,17 +218,20 @@ def deliver_all_due(batch: int = 50) -> BatchResult:
 def sweep(today: dt.date | None = None) -> None:
     """The periodic duties: claim and quote reminders, escalation of
     unanswered service requests (hookups, intermediaries, 帮办代办),
-    warnings about overdue connection targets, and late 办不成事 steps."""
+    warnings about overdue connection targets, late 办不成事 steps, and
+    reminders of overdue items, consultations and 容缺 materials."""
     from ..agents.service import sweep_agent_requests
     from ..hookups.service import escalate_unclaimed, warn_overdue_targets
     from ..intermediaries.service import sweep as sweep_intermediaries
     from ..problems.service import sweep_problems
+    from ..tracking.reminders import remind_overdue
 
     escalate_unclaimed(today)
     sweep_intermediaries(today)
     warn_overdue_targets(today)
     sweep_agent_requests(today)
     sweep_problems(today)
+    remind_overdue(today)
 
 
 def run_worker(app: Flask, *, once: bool = False, batch: int = 50, stop: threading.Event | None = None) -> BatchResult:

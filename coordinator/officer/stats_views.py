@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from .. import _pick as pick
 from ..accounts.models import Role
 from ..governance.service import current_calendar, current_rules
-from ..tracking import service, stats
+from ..tracking import durations, service, stats
 
 blueprint = Blueprint("statistics", __name__, url_prefix="/admin/statistics")
 
@@ -41,7 +41,17 @@ def statistics_tables(today: dt.date, department: str | None = None) -> dict:
         "land_day": stats.land_day_table(records, today),
         "weeks": stats.completions_per_week(records, WEEKS, today),
         "due_this_week": stats.due_this_week(records, today),
+        "durations": _durations(),
     }
+
+
+def _durations() -> list[dict]:
+    """Committed versus observed working days per item code and department."""
+    rules = current_rules()
+    return [{"code": o.code, "name": rules.items[o.code].name if o.code in rules.items else o.code,
+             "department": o.department, "committed": rules.items[o.code].committed_days if o.code in rules.items
+             else None, "count": o.count, "median": o.median, "p85": o.p85, "enough": o.enough}
+            for o in durations.learn(service.decisions())]
 
 
 def _csv_tables(tables) -> dict[str, tuple[list[str], list[list[object]]]]:
@@ -59,6 +69,10 @@ def _csv_tables(tables) -> dict[str, tuple[list[str], list[list[object]]]]:
             [[r.project_id, r.project_name, r.land_date, r.permits, r.issued_on_land_day, r.verdict]
              for r in tables["land_day"]]),
         "weeks": (["week_starting", "completed"], [[w.isoformat(), n] for w, n in tables["weeks"]]),
+        "durations": (["code", "name", "department", "committed_days", "count", "median_working_days",
+                       "p85_working_days"],
+                      [[r["code"], r["name"], r["department"], r["committed"], r["count"], r["median"], r["p85"]]
+                       for r in tables["durations"]]),
     }
 
 
@@ -74,7 +88,7 @@ def page():
 @blueprint.route("/<table>.csv")
 @admin_required
 def csv(table: str):
-    """One table as CSV (departments, ratings, land_day, weeks)."""
+    """One table as CSV (departments, ratings, land_day, weeks, durations)."""
     tables = _csv_tables(statistics_tables(dt.date.today()))
     if table not in tables:
         abort(404)

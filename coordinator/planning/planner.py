@@ -4,7 +4,9 @@ Pure functions over plain data: no web framework, no database.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from calendar import monthrange
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -27,16 +29,28 @@ NO_CONSTRUCTION_TIME_WARNING = (
 )
 
 
+#: Where an item's days come from: the rule base's committed time limit or
+#: the durations observed in the records (:mod:`coordinator.tracking.durations`).
+COMMITTED = "committed"
+OBSERVED = "observed"
+DAYS_SOURCES = (COMMITTED, OBSERVED)
+
+
 @dataclass(frozen=True)
 class PlanOptions:
     """How to plan: the land date, the planning date, whether to use 告知承诺,
-    and working days agreed outside the rule base (item code → days, e.g. the
-    awarded quote of an agency writing a report)."""
+    working days agreed outside the rule base (item code → days, e.g. the
+    awarded quote of an agency writing a report), when the owner last broke a
+    告知承诺 commitment (``commitment_breach_on``: no 告知承诺 for the rule
+    base's breach period after it) and observed working days by item code to
+    use instead of the committed ones."""
 
     land_date: dt.date | None = None
     today: dt.date | None = None
     commitment: bool = True
     agreed_days: Mapping[str, int] = field(default_factory=dict)
+    commitment_breach_on: dt.date | None = None
+    observed_days: Mapping[str, int] | None = None
 
 
 @dataclass
@@ -63,6 +77,7 @@ class PlannedItem:
     department: str | None = None
     basis: list[str] = field(default_factory=list)
     materials: list[Material] = field(default_factory=list)
+    days_source: str = COMMITTED
     es: int = 0
     ef: int = 0
     ls: int = 0
@@ -151,6 +166,7 @@ class Plan:
                     "department": p.department or "",
                     "department_name": departments[p.department].name if p.department else "",
                     "days": p.days,
+                    "days_source": p.days_source,
                     "requires": list(p.requires),
                     "mode": p.mode,
                     "modes": list(p.modes),
@@ -167,6 +183,8 @@ class Plan:
                     "review": p.item.review,
                     "because": list(p.because),
                     "basis": list(p.basis),
+                    "consulted": list(p.item.consulted.departments) if p.item.consulted else [],
+                    "consulted_days": p.item.consulted.working_days if p.item.consulted else None,
                     "materials": [
                         {"name": m.name, "essential": m.essential, "note": m.note} for m in p.materials
                     ],
@@ -265,10 +283,17 @@ def make_plan(
     if problems:
         raise AnswersError(problems)
     flat = validate_answers(rules, answers)
-    facts, eligibility = evaluate_facts(rules, flat, options)
     today = options.today or dt.date.today()
-    calendar = calendar or working_calendar(rules)
     warnings: list[str] = []
+    barred_until = commitment_barred_until(rules, options.commitment_breach_on)
+    if options.commitment and barred_until is not None and today < barred_until:
+        options = dataclasses.replace(options, commitment=False)
+        warnings.append(
+            f"{options.commitment_breach_on} 告知承诺核查未通过，{barred_until} 前新办事项不适用告知承诺，按一般程序办理"
+            f"（a broken commitment on {options.commitment_breach_on}: standard procedure until {barred_until}）"
+        )
+    facts, eligibility = evaluate_facts(rules, flat, options)
+    calendar = calendar or working_calendar(rules)
 
     in_force = {c: i for c, i in rules.items.items() if i.in_force(today)}
     applies = {c: i for c, i in in_force.items() if i.applies_if is None or i.applies_if(flat, facts)}
@@ -279,9 +304,13 @@ def make_plan(
     for code, item in applies.items():
         mode, days, modes, days_basis = _choose_mode(item, flat, facts, eligibility.eligible and land_in_plan,
                                                      options.commitment)
+        source = COMMITTED
         if item.days_answer and flat.get(item.days_answer) is not None and mode not in ("land_day", "milestone"):
             days = int(flat[item.days_answer])
-        days = options.agreed_days.get(code, days)
+        elif mode == "standard" and options.observed_days and code in options.observed_days:
+            days, source = int(options.observed_days[code]), OBSERVED
+        if code in options.agreed_days:
+            days, source = options.agreed_days[code], COMMITTED
         because = explain(rules, item.applies_if, flat, facts) if item.applies_if else []
         reasons = [r.text for r in item.why if _holds(r.condition, flat, facts)]
         because += reasons or ([] if because or item.why else ["适用于所有项目（every project）"])
@@ -292,7 +321,7 @@ def make_plan(
         lag = int(flat.get(item.lag_answer) or 0) if item.lag_from in requires else 0
         planned[code] = PlannedItem(
             item, mode, days, requires, because, modes, lag, department,
-            list(dict.fromkeys(basis)), [m for m in item.materials if _holds(m.condition, flat, facts)],
+            list(dict.fromkeys(basis)), [m for m in item.materials if _holds(m.condition, flat, facts)], source,
         )
         graph.add_node(code, planned=planned[code])
     for code, p in planned.items():
@@ -376,6 +405,16 @@ def make_plan(
         notices=_notices(rules, flat, facts),
         land_code=land_code,
     )
+
+
+def commitment_barred_until(rules: RuleBase, breach_on: dt.date | None) -> dt.date | None:
+    """The day a company whose 告知承诺 commitment broke on ``breach_on`` may
+    use 告知承诺 again (the rule base's breach period later); ``None`` without a breach."""
+    if breach_on is None or rules.commitment_breach is None:
+        return None
+    months = breach_on.month - 1 + rules.commitment_breach.months
+    year, month = breach_on.year + months // 12, months % 12 + 1
+    return dt.date(year, month, min(breach_on.day, monthrange(year, month)[1]))
 
 
 def _holds(condition: Condition | None, answers, facts) -> bool:

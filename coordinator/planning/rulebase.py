@@ -221,6 +221,24 @@ class ModeRule:
 
 
 @dataclass(frozen=True)
+class Consultation:
+    """The departments always asked for an opinion on an item (征求意见 /
+    联合审查), the working days they have, and the law that joins them."""
+
+    departments: tuple[str, ...]
+    working_days: int
+    basis: tuple[Basis, ...]
+
+
+@dataclass(frozen=True)
+class CommitmentBreach:
+    """How long a company that broke a 告知承诺 commitment plans without it."""
+
+    months: int
+    basis: tuple[Basis, ...]
+
+
+@dataclass(frozen=True)
 class Item:
     """An approval item, utility hookup step, preparation step or milestone."""
 
@@ -251,6 +269,7 @@ class Item:
     service: str | None = None
     days_answer: str | None = None
     review: bool = False
+    consulted: Consultation | None = None
 
     def in_force(self, on: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (
@@ -306,6 +325,7 @@ class RuleBase:
     top_level_keys: frozenset[str] = field(default_factory=frozenset)
     providers: tuple[Provider, ...] = ()
     services: dict[str, Service] = field(default_factory=dict)
+    commitment_breach: CommitmentBreach | None = None
 
     def question_groups(self) -> dict[str, list[Question]]:
         """Top-level answer key → its questions (one, or several for an object)."""
@@ -432,6 +452,17 @@ class DepartmentIfSchema(_Strict):
     basis = fields.List(fields.Nested(BasisSchema), load_default=list)
 
 
+class ConsultationSchema(_Strict):
+    departments = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    working_days = fields.Integer(load_default=5, strict=True, validate=validate.Range(min=1, max=60))
+    basis = fields.List(fields.Nested(BasisSchema), required=True, validate=validate.Length(min=1))
+
+
+class CommitmentBreachSchema(_Strict):
+    months = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=120))
+    basis = fields.List(fields.Nested(BasisSchema), required=True, validate=validate.Length(min=1))
+
+
 class ItemSchema(_Strict):
     code = fields.String(required=True, validate=[validate.Regexp(r"^[a-z][a-z0-9_]*$"),
                                                   validate.Length(max=limits.CODE)])
@@ -459,6 +490,7 @@ class ItemSchema(_Strict):
     service = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(SERVICES))
     days_answer = fields.String(load_default=None, allow_none=True)
     review = fields.Boolean(load_default=None, allow_none=True)
+    consulted = fields.Nested(ConsultationSchema, load_default=None, allow_none=True)
 
     @validates_schema
     def _kinds(self, data, **kwargs):
@@ -528,6 +560,7 @@ class RuleBaseFileSchema(_Strict):
     version = fields.String(required=True)
     title = fields.String(required=True)
     required_codes = fields.List(fields.String(), required=True)
+    commitment_breach = fields.Nested(CommitmentBreachSchema, load_default=None, allow_none=True)
 
 
 class CalendarFileSchema(_Strict):
@@ -838,6 +871,9 @@ def load_bundle(bundle: RuleBundle) -> RuleBase:
         services={c: Service(c, v["name"], v["name_en"], v["respond_days"],
                              tuple(Basis(b["document"], b["article"]) for b in v["basis"]))
                   for c, v in services.items()},
+        commitment_breach=(CommitmentBreach(meta["commitment_breach"]["months"], tuple(
+            Basis(b["document"], b["article"]) for b in meta["commitment_breach"]["basis"]))
+            if meta["commitment_breach"] else None),
     )
 
 
@@ -990,6 +1026,14 @@ def _build_items(files, questions, fact_names, stages, departments):
             report(f"{path}.stage", f"unknown stage '{row['stage']}'")
         if row["department"] and row["department"] not in departments:
             report(f"{path}.department", f"unknown department '{row['department']}'")
+        consulted = None
+        if row["consulted"]:
+            for di, dep in enumerate(row["consulted"]["departments"]):
+                if dep not in departments or dep == row["department"]:
+                    report(f"{path}.consulted.departments[{di}]",
+                           f"'{dep}' is not another department of the rule base")
+            consulted = Consultation(tuple(row["consulted"]["departments"]), row["consulted"]["working_days"],
+                                     tuple(Basis(b["document"], b["article"]) for b in row["consulted"]["basis"]))
         applies_if = _compile(row["applies_if"], view, fact_names, report, f"{path}.applies_if")
         requires = []
         for ri, req in enumerate(row["requires"]):
@@ -1082,6 +1126,7 @@ def _build_items(files, questions, fact_names, stages, departments):
             department_if=tuple(department_if), party=row["party"], service=row["service"],
             days_answer=days_answer,
             review=row["kind"] == "approval" if row["review"] is None else row["review"],
+            consulted=consulted,
         )
     return items, {code: (report, path) for code, (_, path, report) in raw.items()}
 

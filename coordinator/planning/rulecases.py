@@ -11,6 +11,8 @@ A case file (``rules/tests/*.yaml``) looks like::
         preparation_done: true       # optional: every preparation_days.* answer
                                      # not given is 0 (documents ready), so a
                                      # case can test the approvals alone
+        commitment_breach_on: 2026-02-01  # optional: the owner broke a 告知承诺 commitment then
+        observed_days: {eia_table: 12}    # optional: learned working days by item code
         expect:
           eligible: true
           present: [construction_permit]
@@ -56,6 +58,8 @@ class ExpectSchema(Schema):
     warnings = fields.Integer(strict=True)
     warnings_include = fields.List(fields.String())
     warnings_exclude = fields.List(fields.String())
+    days_source = fields.Dict(keys=fields.String(), values=fields.String())
+    consulted = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
     error_fields = fields.List(fields.String())
     government_working_days = fields.Integer(strict=True)
     to_permit_working_days = fields.Integer(strict=True, allow_none=True)
@@ -84,6 +88,8 @@ class CaseSchema(Schema):
     today = fields.Date(load_default=None)
     commitment = fields.Boolean(load_default=True)
     preparation_done = fields.Boolean(load_default=False)
+    commitment_breach_on = fields.Date(load_default=None, allow_none=True)
+    observed_days = fields.Dict(keys=fields.String(), values=fields.Integer(strict=True), load_default=None)
     expect = fields.Nested(ExpectSchema, required=True)
 
 
@@ -151,7 +157,9 @@ def case_errors(files: Mapping[str, str | bytes]) -> tuple[list[RuleCase], list[
             if case["today"] is None:
                 errors.append(RuleError(name, f"cases[{i}].today", "a case needs a fixed planning date"))
                 continue
-            options = PlanOptions(case["land_date"], case["today"], case["commitment"])
+            options = PlanOptions(case["land_date"], case["today"], case["commitment"],
+                                  commitment_breach_on=case["commitment_breach_on"],
+                                  observed_days=case["observed_days"])
             cases.append(RuleCase(name, i, case["name"], case["answers"], options, case["expect"],
                                   case["preparation_done"]))
     return cases, errors
@@ -234,12 +242,18 @@ def _compare(plan: Plan, expect: dict[str, Any], failures: list[str]) -> None:
     for code in expect.get("not_critical", ()):
         if code in by_code and by_code[code].critical:
             failures.append(f"'{code}' should have slack")
-    for attr in ("modes", "days", "start", "finish"):
+    for attr in ("modes", "days", "start", "finish", "days_source"):
         for code, value in expect.get(attr, {}).items():
             if code not in by_code:
                 failures.append(f"{attr}: '{code}' is not in the plan")
             else:
                 check(f"{attr} of {code}", value, getattr(by_code[code], attr.rstrip("s") if attr == "modes" else attr))
+    for code, departments in expect.get("consulted", {}).items():
+        if code not in by_code:
+            failures.append(f"consulted: '{code}' is not in the plan")
+        else:
+            consulted = by_code[code].item.consulted
+            check(f"consulted of {code}", departments, list(consulted.departments) if consulted else [])
     if "warnings" in expect:
         check("number of warnings", expect["warnings"], len(plan.warnings))
     for text in expect.get("warnings_include", ()):

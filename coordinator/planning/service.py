@@ -23,8 +23,12 @@ def plan_project(
     commitment: bool = True,
     today: dt.date | None = None,
     agreed_days: Mapping[str, int] | None = None,
+    commitment_breach_on: dt.date | None = None,
+    observed_days: Mapping[str, int] | None = None,
 ) -> Plan:
     """Validate ``answers`` and make their plan (raises ``AnswersError``);
-    ``agreed_days`` overrides the working days of items (see ``PlanOptions``)."""
+    see :class:`~coordinator.planning.planner.PlanOptions` for the options."""
     return make_plan(rules, answers, PlanOptions(land_date=land_date, today=today, commitment=commitment,
-                                                 agreed_days=agreed_days or {}))
+                                                 agreed_days=agreed_days or {},
+                                                 commitment_breach_on=commitment_breach_on,
+                                                 observed_days=observed_days))

@@ -101,6 +101,9 @@ class PlanItem(db.Model):
         Index("ix_plan_item_open_queue", "department", "due_date", "id",
               postgresql_include=["status", "project_type"], postgresql_where=text(OPEN_QUEUE),
               sqlite_where=text(OPEN_QUEUE)),
+        # The queue sorted by impact: one due-date ordered run per impact value.
+        Index("ix_plan_item_impact_queue", "department", "impact_days", "due_date", "id",
+              postgresql_where=text(OPEN_QUEUE), sqlite_where=text(OPEN_QUEUE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -136,6 +139,12 @@ class PlanItem(db.Model):
     #: Raised by every transition; a transition applies only to the version
     #: it was decided on (concurrent ones: exactly one wins, the rest 409).
     version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The owner's current projection (coordinator/tracking/impact.py), kept
+    # with the item for the queue's impact order: working days the item can
+    # slip without moving construction start or completion, and how many
+    # working days they move if it slips one (null once the item is done).
+    slack: Mapped[int | None]
+    impact_days: Mapped[int | None]
 
     plan: Mapped[ProjectPlan] = relationship(back_populates="items")
     project: Mapped[Project] = relationship()

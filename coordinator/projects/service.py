@@ -17,6 +17,7 @@ from ..accounts.models import Role, User
 from ..agents.acts import record_act
 from ..agents.service import agent_json, offer_to_key_project
 from ..extensions import db
+from ..compliance.service import last_breach_on
 from ..governance.service import current_calendar, current_rules
 from ..hookups.service import project_hookups_json, sync_hookups
 from ..intermediaries.service import agreed_days, project_requests_json, sync_service_requests
@@ -25,6 +26,7 @@ from ..planning import AnswersError, Plan
 from ..planning.answers import problem
 from ..planning.service import plan_project
 from ..companies.service import company_of
+from ..tracking.projection import refresh_delays
 from ..tracking.service import carry_over, item_json
 from .access import acted_for_by, acts_for_owner
 from .models import AnswerSet, PlanItem, Project, ProjectPlan, QuestionnaireDraft
@@ -59,7 +61,8 @@ def create_project(
     except ProjectError as exc:
         errors.update(exc.fields)
     try:
-        plan = plan_project(current_rules(), answers, land_date, commitment, today)
+        plan = plan_project(current_rules(), answers, land_date, commitment, today,
+                            commitment_breach_on=last_breach_on(owner.company_id))
     except AnswersError as exc:
         errors.update(exc.fields)
     if errors:
@@ -71,6 +74,8 @@ def create_project(
     sync_hookups(project, plan, today)
     sync_service_requests(project, plan, today)
     offer_to_key_project(project, plan, today)
+    db.session.flush()
+    refresh_delays(project, current_calendar(), today)
     db.session.execute(db.delete(QuestionnaireDraft).where(QuestionnaireDraft.owner_id == owner.id))
     db.session.commit()
     return project
@@ -84,7 +89,8 @@ def revise_project(
     Only the owner, or its agent when granted ``answers``, may (403)."""
     if not acts_for_owner(user, project, "answers"):
         raise Forbidden()
-    plan = plan_project(current_rules(), answers, land_date, commitment, today, agreed_days(project))
+    plan = plan_project(current_rules(), answers, land_date, commitment, today, agreed_days(project),
+                        commitment_breach_on=last_breach_on(project.company_id))
     previous = project.current_plan
     stored = _store_plan(project, user, answers, land_date, commitment, plan)
     carry_over(previous, stored)
@@ -93,6 +99,8 @@ def revise_project(
     sync_service_requests(project, plan, today)
     offer_to_key_project(project, plan, today)
     record_act(user, project, "answers", f"第 {len(project.answer_sets)} 版答案", {"version": len(project.answer_sets)})
+    db.session.flush()
+    refresh_delays(project, current_calendar(), today)
     db.session.commit()
     return stored
 
@@ -100,27 +108,34 @@ def revise_project(
 def what_if(project: Project, land_date: dt.date | None, today: dt.date | None = None) -> Plan:
     """The project's plan for another land date; nothing is stored."""
     answers = project.current_answers
-    return plan_project(current_rules(), answers.answers, land_date, answers.commitment, today, agreed_days(project))
+    return plan_project(current_rules(), answers.answers, land_date, answers.commitment, today, agreed_days(project),
+                        commitment_breach_on=last_breach_on(project.company_id))
 
 
 def replan_project(project: Project, today: dt.date | None = None) -> ProjectPlan:
     """A new plan for the project's current answers under the current rule
     base (the caller commits); the answers keep their version."""
+    return _replan(project, today)[1]
+
+
+def _replan(project: Project, today: dt.date | None) -> tuple[Plan, ProjectPlan]:
     answers = project.current_answers
     plan = plan_project(current_rules(), answers.answers, answers.land_date, answers.commitment, today,
-                        agreed_days(project))
-    return _plan_row(project, answers, plan)
+                        agreed_days(project), commitment_breach_on=last_breach_on(project.company_id))
+    return plan, _plan_row(project, answers, plan)
 
 
 def reschedule(project: Project, today: dt.date | None = None) -> ProjectPlan:
-    """A new plan for the project's current answers taking the working days
-    agreed since (an awarded quote), continuing the tracking of the previous
-    plan; part of the caller's transaction."""
-    from ..tracking.service import carry_over
-
+    """A new plan for the project's current answers that continues the
+    tracking of the current one: after working days agreed since (an
+    awarded quote) or a revoked approval (the company's record may now bar
+    告知承诺). Part of the caller's transaction."""
     previous = project.current_plan
-    stored = replan_project(project, today)
+    plan, stored = _replan(project, today)
     carry_over(previous, stored)
+    sync_hookups(project, plan, today)
+    db.session.flush()
+    refresh_delays(project, current_calendar(), today)
     return stored
 
 

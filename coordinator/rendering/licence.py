@@ -32,6 +32,17 @@ class LicenceDocument:
     accepted_on: dt.date | None
     verify_url: str
     verification_code: str
+    #: the conditions consulted departments attached ("department：condition")
+    conditions: tuple[str, ...] = ()
+
+
+#: Lines of conditions that fit between the facts and the QR code.
+MAX_CONDITION_LINES = 8
+
+
+def _lines(texts: tuple[str, ...], width: int) -> list[str]:
+    """Each text cut into lines of at most ``width`` characters."""
+    return [text[i:i + width] for text in texts for i in range(0, max(len(text), 1), width)]
 
 
 def licence_pdf(doc: LicenceDocument, font_spec: str | None = None) -> bytes:
@@ -77,6 +88,15 @@ def licence_pdf(doc: LicenceDocument, font_spec: str | None = None) -> bytes:
         c.setLineWidth(0.5)
         c.line(80, y - 8, width - 80, y - 8)
         y -= 34
+    if doc.conditions:
+        c.setFont(font, 11)
+        c.setFillColor(ACCENT)
+        c.drawString(80, y, "征求意见附加条件")
+        c.setFillColor(INK)
+        c.setFont(font, 10)
+        for line in _lines(doc.conditions, 44)[:MAX_CONDITION_LINES]:
+            y -= 16
+            c.drawString(90, y, line)
     qr_size = 120
     c.saveState()  # the plan cover's QR drawing works in y-down coordinates
     c.translate(width - 80 - qr_size, 90 + qr_size)

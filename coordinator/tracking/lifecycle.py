@@ -5,6 +5,8 @@ States: ``not_submitted`` → ``submitted`` → ``accepted`` (受理) or
 ``accepted_with_gaps`` (容缺受理) or ``returned`` (补正, every missing
 material listed at once) → ``approved`` (办结) or ``refused`` (不予许可).
 The owner submits and resubmits; the item's department does the rest.
+An approval given on commitment whose 核查 fails is ``revoked``: the owner
+applies again, the standard way.
 
 Deadlines: a submitted item must be accepted or returned within
 :data:`ACCEPTANCE_WORKING_DAYS`; the committed time limit counts from the
@@ -29,8 +31,9 @@ ACCEPTED_WITH_GAPS = "accepted_with_gaps"
 RETURNED = "returned"
 APPROVED = "approved"
 REFUSED = "refused"
+REVOKED = "revoked"
 
-STATES = (NOT_SUBMITTED, SUBMITTED, ACCEPTED, ACCEPTED_WITH_GAPS, RETURNED, APPROVED, REFUSED)
+STATES = (NOT_SUBMITTED, SUBMITTED, ACCEPTED, ACCEPTED_WITH_GAPS, RETURNED, APPROVED, REFUSED, REVOKED)
 #: States the department still has to act on (its queue).
 OPEN_STATES = (SUBMITTED, ACCEPTED, ACCEPTED_WITH_GAPS)
 FINAL_STATES = (APPROVED, REFUSED)
@@ -48,6 +51,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     RETURNED: {SUBMITTED: OWNER},
     APPROVED: {},
     REFUSED: {},
+    # revoked by a failed 核查 (see :func:`revoke`), never by a transition
+    REVOKED: {SUBMITTED: OWNER},
 }
 
 #: 行政许可法 第三十二条: accept, or list what is missing, within five days.
@@ -198,6 +203,13 @@ def apply_transition(item: TrackedItem, request: TransitionRequest, calendar: Wo
     if to == APPROVED:
         return dataclasses.replace(item, status=APPROVED, actual_finish=on, document_number=request.document_number)
     return dataclasses.replace(item, status=REFUSED, actual_finish=on)
+
+
+def revoke(item: TrackedItem, standard_days: int) -> TrackedItem:
+    """The approval given on commitment, revoked after a failed 核查: the
+    item starts afresh in the standard mode with ``standard_days``."""
+    return TrackedItem(status=REVOKED, mode="standard", modes=item.modes, days=standard_days,
+                       materials=item.materials)
 
 
 def _check_inputs(item: TrackedItem, request: TransitionRequest) -> None:

@@ -1,4 +1,5 @@
-"""The audit log of item transitions (append-only) and the owners' service ratings."""
+"""The audit log of item transitions (append-only), the owners' service
+ratings and the 核查 of approvals given on commitment."""
 from __future__ import annotations
 
 import datetime as dt
@@ -64,3 +65,43 @@ class ItemRating(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     item: Mapped[PlanItem] = relationship()
+
+
+PASSED = "passed"
+FAILED = "failed"
+OUTCOMES = (PASSED, FAILED)
+
+
+class CommitmentCheck(db.Model):
+    """The department's 核查 of an approval given on commitment (告知承诺):
+    passed, or failed with findings (which revokes the approval)."""
+
+    __tablename__ = "commitment_check"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("plan_item.id"), unique=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    findings: Mapped[str] = mapped_column(Text, default="")
+    checked_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    checked_on: Mapped[dt.date]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[PlanItem] = relationship()
+    checked_by: Mapped[User] = relationship()
+
+
+class RevocationFlag(db.Model):
+    """An item or hookup of the project that depended on a revoked approval."""
+
+    __tablename__ = "revocation_flag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("commitment_check.id"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("plan_item.id"))
+    hookup_id: Mapped[int | None] = mapped_column(ForeignKey("service_request.id"))
+    #: the flagged item's code (``<utility>_hookup`` for a hookup)
+    code: Mapped[str] = mapped_column(String(limits.CODE))
+
+    check: Mapped[CommitmentCheck] = relationship()

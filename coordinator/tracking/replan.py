@@ -44,7 +44,7 @@ class Projected:
         return self.finish != self.planned_finish
 
 
-def _order(items: Mapping[str, Mapping[str, Any]]) -> list[str]:
+def prerequisite_order(items: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """Codes with every prerequisite before the items that need it (plan order kept otherwise)."""
     out: list[str] = []
     state: dict[str, int] = {}
@@ -73,7 +73,7 @@ def project_dates(
     """Projected dates of every item of ``plan`` given the ``actuals`` by code."""
     items = {i["code"]: i for i in plan["items"]}
     out: dict[str, Projected] = {}
-    for code in _order(items):
+    for code in prerequisite_order(items):
         entry = items[code]
         days = int(entry["days"])
         planned_start = dt.date.fromisoformat(entry["start"])

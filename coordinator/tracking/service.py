@@ -15,26 +15,36 @@ from werkzeug.exceptions import Forbidden, NotFound
 from ..accounts.models import Role, User, utcnow
 from ..agents.acts import record_act
 from ..extensions import db
-from ..hookups.service import hookups_of
-from ..intermediaries.service import engagement_dates
 from ..licences.models import Licence
 from ..licences.service import issue_licence, licence_json
 from ..materials import service as materials_service
 from ..notifications.outbox import enqueue
-from ..governance.service import current_calendar
+from ..governance.service import current_calendar, current_rules
 from ..planning.calendar import WorkingCalendar
 from ..projects.access import acts_for_owner, project_audience
+from ..circulation import opinions
 from ..projects.models import AnswerSet, PlanItem, Project, ProjectPlan
-from . import lifecycle, replan, stats
+from . import durations, lifecycle, replan, stats
 from .lifecycle import (
     APPROVED, DEPARTMENT, NOT_SUBMITTED, OPEN_STATES, OWNER, REFUSED, RETURNED, SUBMITTED, IllegalTransition,
     InvalidTransition, Material, PrerequisitesPending, TrackedItem, TransitionError, TransitionRequest,
 )
-from .models import ItemEvent, ItemRating
+from .models import CommitmentCheck, ItemEvent, ItemRating, RevocationFlag
+from .projection import projection_of, refresh_delays
 
 #: The states an officer's queue shows: waiting for the department, or back with the owner.
 QUEUE_STATES = (*OPEN_STATES, RETURNED)
 QUEUE_LIMIT_MAX = 200
+
+
+class OpinionsPending(TransitionError):
+    """Approving while consulted departments have not answered, without
+    saying why the department goes ahead (409, naming them in ``pending``)."""
+
+    def __init__(self, pending: list[str]):
+        super().__init__("opinions_pending", "these departments have not given their opinion: " + ", ".join(pending),
+                         fields={"override_reason": ["required to approve without these opinions"]})
+        self.pending = pending
 
 
 class RatingError(TransitionError):
@@ -65,11 +75,14 @@ def tracked(item: PlanItem) -> TrackedItem:
 
 def clock_pauses_of(item: PlanItem) -> tuple[tuple[dt.date, dt.date | None], ...]:
     """The stored clock pauses as dates: (returned on, resubmitted on or None)."""
-    return tuple((dt.date.fromisoformat(r), dt.date.fromisoformat(s) if s else None)
-                 for r, s in item.clock_pauses or ())
+    return _pauses(item.clock_pauses)
 
 
-def _columns(t: TrackedItem) -> dict[str, Any]:
+def _pauses(stored) -> tuple[tuple[dt.date, dt.date | None], ...]:
+    return tuple((dt.date.fromisoformat(r), dt.date.fromisoformat(s) if s else None) for r, s in stored or ())
+
+
+def stored_columns(t: TrackedItem) -> dict[str, Any]:
     return {
         "status": t.status, "due_date": t.due_date, "submitted_on": t.submitted_on, "accepted_on": t.accepted_on,
         "clock_pauses": [[r.isoformat(), s.isoformat() if s else None] for r, s in t.clock_pauses],
@@ -77,6 +90,12 @@ def _columns(t: TrackedItem) -> dict[str, Any]:
         "gaps_due": t.gaps_due, "verification_due": t.verification_due, "actual_start": t.actual_start,
         "actual_finish": t.actual_finish, "document_number": t.document_number,
     }
+
+
+def department_names(codes: Sequence[str]) -> list[str]:
+    """The departments' names, in the order of their codes."""
+    departments = current_rules().departments
+    return [departments[c].name if c in departments else c for c in codes]
 
 
 def role_on(user: User, item: PlanItem) -> str | None:
@@ -109,6 +128,7 @@ def transition(
     gaps_due: dt.date | None = None, document_number: str | None = None, today: dt.date | None = None,
     faulty_files: Sequence[int] = (),
     version: int | None = None,
+    override_reason: str | None = None,
 ) -> PlanItem:
     """Move an item to ``to`` on behalf of ``user`` and record it in the audit log.
 
@@ -116,8 +136,10 @@ def transition(
     the rest (anyone else: 403, or 404 for an owner of another project).
     Raises a :class:`~coordinator.tracking.lifecycle.TransitionError` (409 for
     an illegal move — also when another officer moved the item first — or
-    pending prerequisites, 400 for missing inputs or materials). This is the
-    one place a state change is committed.
+    pending prerequisites or opinions — approving while a consulted
+    department has not answered needs ``override_reason`` —, 400 for
+    missing inputs or materials). This is the one place a state change is
+    committed.
 
     Submitting needs every essential material, and after a return the named
     materials with the files at fault replaced; a return may name the
@@ -165,14 +187,19 @@ def transition(
         missing_materials=named, gaps_due=gaps_due,
         document_number=(document_number or "").strip() or None,
     )
-    after = lifecycle.apply_transition(before, request, current_calendar())
+    cal = current_calendar()
+    after = lifecycle.apply_transition(before, request, cal)
+    waiving = (override_reason or "").strip()
+    pending = opinions.pending_departments(item) if after.status == APPROVED else []
+    if pending and not waiving:
+        raise OpinionsPending(pending)
     # Conditional update on the version read: of two transitions at once only
     # one finds it (on PostgreSQL the second waits for the first's commit and
     # then matches no row); the other's update changes nothing.
     changed = db.session.execute(
         update(PlanItem)
         .where(PlanItem.id == item.id, PlanItem.version == read_version)
-        .values(**_columns(after), status_changed_at=utcnow(), version=read_version + 1)
+        .values(**stored_columns(after), status_changed_at=utcnow(), version=read_version + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:
@@ -185,7 +212,8 @@ def transition(
         after.missing_materials if after.status == RETURNED else ())
     event = ItemEvent(
         item_id=item.id, project_id=item.project_id, actor_id=user.id, from_status=before.status,
-        to_status=after.status, reason=request.reason, materials=list(materials),
+        to_status=after.status, reason=request.reason or (
+            f"未收到{'、'.join(department_names(pending))}的意见即办结：{waiving}" if pending else None), materials=list(materials),
         document_number=after.document_number if after.status == APPROVED else None, due_date=after.due_date,
     )
     db.session.add(event)
@@ -199,6 +227,12 @@ def transition(
         record_act(user, item.project, "submit",
                    f"{'重新申报' if before.status == RETURNED else '申报'}{item.name}（{item.code}）",
                    {"item_id": item.id, "code": item.code, "to": after.status})
+    if pending:
+        opinions.waive_pending(item, waiving)
+    if after.status in (lifecycle.ACCEPTED, lifecycle.ACCEPTED_WITH_GAPS) and before.accepted_on is None:
+        opinions.open_standing_consultations(item, item.plan_entry, user, on, cal)
+    db.session.refresh(item)
+    refresh_delays(item.project, cal, on)
     db.session.commit()
     db.session.refresh(item)
     return item
@@ -302,21 +336,54 @@ def queue_statement(department: str, status: str | None = None, overdue: bool | 
     return query
 
 
+#: The queue's orders: soonest due first, or biggest delay cost (impact) first.
+QUEUE_SORTS = ("due", "impact")
+
+
 def queue(
     user: User, status: str | None = None, overdue: bool | None = None, project_type: str | None = None,
-    limit: int = 50, offset: int = 0, today: dt.date | None = None,
+    limit: int = 50, offset: int = 0, today: dt.date | None = None, sort: str = "due",
 ) -> QueuePage:
-    """The officer's department queue, soonest due first: items waiting for
-    the department and those returned to their owners, filtered by state,
-    overdue (an open item past its due date) and project type."""
+    """The officer's department queue: items waiting for the department and
+    those returned to their owners, filtered by state, overdue (an open item
+    past its due date) and project type; soonest due first, or (``sort``
+    ``impact``) the items whose slip moves the owner's construction start or
+    completion most first, soonest due among equals."""
     query = queue_statement(_department_of(user), status, overdue, project_type, today)
     limit = max(1, min(limit, QUEUE_LIMIT_MAX))
+    if sort == "impact":
+        return _queue_by_impact(query, limit, offset)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = db.session.scalars(
         query.options(joinedload(PlanItem.project))
         .order_by(PlanItem.due_date.asc().nulls_last(), PlanItem.id).limit(limit).offset(offset)
     ).all()
     return QueuePage(list(items), total or 0, limit, offset)
+
+
+def _queue_by_impact(query, limit: int, offset: int) -> QueuePage:
+    """The page in impact order, read as one due-date ordered run per impact
+    value (each an index range of ``ix_plan_item_impact_queue``)."""
+    groups = list(db.session.execute(
+        query.with_only_columns(PlanItem.impact_days, func.count()).group_by(PlanItem.impact_days)
+    ).all())
+    groups.sort(key=lambda g: (g[0] is None, -(g[0] or 0)))
+    items: list[PlanItem] = []
+    skip, wanted = offset, limit
+    for impact_days, count in groups:
+        if skip >= count:
+            skip -= count
+            continue
+        same = PlanItem.impact_days.is_(None) if impact_days is None else PlanItem.impact_days == impact_days
+        rows = db.session.scalars(
+            query.where(same).options(joinedload(PlanItem.project))
+            .order_by(PlanItem.due_date.asc().nulls_last(), PlanItem.id).limit(wanted).offset(skip)
+        ).all()
+        items += rows
+        skip, wanted = 0, wanted - len(rows)
+        if wanted <= 0:
+            break
+    return QueuePage(items, sum(count for _, count in groups), limit, offset)
 
 
 def queue_counts(user: User, today: dt.date | None = None) -> dict[str, int]:
@@ -350,6 +417,7 @@ def item_json(item: PlanItem, cal: WorkingCalendar, today: dt.date, licence: Lic
         "overdue": lifecycle.is_overdue(item.status, item.due_date, today),
         "deadline": lifecycle.deadline_flag(cal, item.status, item.due_date, today),
         "licence": licence_json(licence),
+        "slack": item.slack, "impact_days": item.impact_days,
     }
 
 
@@ -384,6 +452,9 @@ class ItemProgress:
     name_en: str = ""
     #: working days the projected finish is after the planned one (negative: before)
     late: int = 0
+    opinions: list = field(default_factory=list)
+    #: codes of revoked approvals this item depended on
+    revoked_prerequisites: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -423,25 +494,6 @@ class ProjectProgress:
         return out
 
 
-def hookup_actuals(project: Project) -> dict[str, replan.Actual]:
-    """What the utility providers reported, as actual dates of the plan's
-    steps of each utility: its ``<utility>_hookup`` started when claimed;
-    once connected, every step of that utility is done on the connection day."""
-    steps: dict[str, list[str]] = {}
-    for entry in project.current_plan.plan.get("items", []):
-        if entry.get("utility"):
-            steps.setdefault(entry["utility"], []).append(entry["code"])
-    actuals: dict[str, replan.Actual] = {}
-    for r in hookups_of(project):
-        claimed = r.claimed_at.date() if r.claimed_at else None
-        if r.connected_on:
-            for code in steps.get(r.utility, ()):
-                actuals[code] = replan.Actual(min(claimed or r.connected_on, r.connected_on), r.connected_on)
-        elif claimed:
-            actuals[f"{r.utility}_hookup"] = replan.Actual(claimed, None)
-    return actuals
-
-
 def progress_of(project: Project, user: User, today: dt.date | None = None) -> ProjectProgress:
     """The owner's view of tracking: each item's state, what the owner can do,
     its planned and projected dates, and construction start planned vs projected."""
@@ -450,15 +502,17 @@ def progress_of(project: Project, user: User, today: dt.date | None = None) -> P
     if stored is None:
         return ProjectProgress([], None, today)
     cal = current_calendar()
-    actuals = {i.code: replan.Actual(i.actual_start, i.actual_finish) for i in stored.items
-               if i.status in (APPROVED, *OPEN_STATES, RETURNED)}
-    actuals.update(hookup_actuals(project))
-    actuals.update({code: replan.Actual(start, finish) for code, (start, finish) in engagement_dates(project).items()})
-    projected = replan.project_dates(stored.plan, actuals, cal, today)
+    projected, _ = projection_of(project, cal, today)
     statuses = {i.code: i.status for i in stored.items}
     ratings = {r.item_id: r for r in db.session.scalars(select(ItemRating).where(ItemRating.project_id == project.id))}
     reasons = _decision_reasons(project) if any(i.status in (RETURNED, REFUSED) for i in stored.items) else {}
     names_en = {i["code"]: i.get("name_en", "") for i in stored.plan.get("items", [])}
+    opinions_of_items = opinions.opinions_by_item(project.id)
+    revoked: dict[int, list[str]] = {}
+    for item_id, code in db.session.execute(
+            select(RevocationFlag.item_id, PlanItem.code).join(CommitmentCheck, CommitmentCheck.id == RevocationFlag.check_id)
+            .join(PlanItem, PlanItem.id == CommitmentCheck.item_id).where(RevocationFlag.project_id == project.id)):
+        revoked.setdefault(item_id, []).append(code)
     rows = []
     for item in stored.items:
         actor = role_on(user, item) if item.kind == "approval" else None
@@ -469,7 +523,8 @@ def progress_of(project: Project, user: User, today: dt.date | None = None) -> P
         step = projected.get(item.code)
         rows.append(ItemProgress(item, allowed, blocking, lifecycle.deadline_flag(cal, item.status, item.due_date, today),
                                  step, ratings.get(item.id), reasons.get(item.id), names_en.get(item.code, ""),
-                                 replan.working_days_late(cal, step) if step else 0))
+                                 replan.working_days_late(cal, step) if step else 0,
+                                 opinions_of_items.get(item.id, []), revoked.get(item.id, [])))
     rows.sort(key=lambda r: (r.item.planned_start or dt.date.max, r.item.planned_finish or dt.date.max, r.item.position))
     connections: dict[str, dt.date] = {}
     for entry in stored.plan.get("items", []):
@@ -487,6 +542,21 @@ def _decision_reasons(project: Project) -> dict[int, str]:
         .order_by(ItemEvent.id)
     ).all()
     return {item_id: reason for item_id, reason in rows if reason}
+
+
+def decisions() -> list[durations.Decision]:
+    """Every item decided the standard way (approved or refused), with the
+    working days its clock ran from acceptance to decision: what
+    :mod:`.durations` learns from."""
+    cal = current_calendar()
+    rows = db.session.execute(
+        select(PlanItem.code, PlanItem.department, PlanItem.accepted_on, PlanItem.actual_finish,
+               PlanItem.clock_pauses)
+        .where(PlanItem.status.in_(lifecycle.FINAL_STATES), PlanItem.mode == "standard",
+               PlanItem.accepted_on.is_not(None), PlanItem.actual_finish.is_not(None))
+    ).all()
+    return [durations.Decision(code, department, lifecycle.working_days_used(cal, accepted, decided, _pauses(pauses)))
+            for code, department, accepted, decided, pauses in rows]
 
 
 def statistics_records(department: str | None = None) -> tuple[list["stats.ItemRecord"], list[tuple[str, int]]]:

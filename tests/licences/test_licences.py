@@ -77,8 +77,8 @@ def test_public_verification_page_and_json(app, licensed):
     assert licence["sha256"] in html and "滨海仓库" in html
     assert "竞买" not in html and "8000" not in html  # nothing else of the project
     data = anonymous.get("/" + path, headers={"Accept": "application/json"}).json
-    assert data == {"valid": True, "number": licence["number"], "item": "企业投资项目备案", "project": "滨海仓库",
-                    "department": data["department"], "issued_on": "2026-03-02", "sha256": licence["sha256"]}
+    assert data == {"valid": True, "revoked": False, "number": licence["number"], "item": "企业投资项目备案",
+                    "project": "滨海仓库", "department": data["department"], "issued_on": "2026-03-02", "sha256": licence["sha256"]}
     assert data["department"] and data["department"] != "drc"
     code = path.rsplit("/", 1)[1]
     altered = code[:-1] + ("A" if code[-1] != "A" else "B")

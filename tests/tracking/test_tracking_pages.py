@@ -71,7 +71,7 @@ def test_item_page_actions_materials_and_audit_log(app, project):
     assert owner.post(f"/owner/items/{item}/submit").status_code == 303
     r = officer.post(f"/officer/items/{item}/transition", data={"to": "accepted"})
     assert r.status_code == 303
-    r = officer.post(f"/officer/items/{item}/transition", data={"to": "approved", "approved-document_number": "津滨审〔2026〕5号"})
+    r = officer.post(f"/officer/items/{item}/transition", data={"to": "approved", "approved-document_number": "津滨审〔2026〕5号", "approved-override_reason": "人防意见已在方案审查时出具"})
     assert r.status_code == 303
     mine = page(owner, f"/owner/projects/{project['id']}")
     assert "津滨审〔2026〕5号" in mine and "提交评价" in mine

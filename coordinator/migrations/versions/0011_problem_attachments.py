@@ -1,7 +1,7 @@
 """Files attached to 办不成事 problem reports
 
 Revision ID: 0011
-Revises: 0005
+Revises: 0008
 Create Date: 2026-12-03 14:00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0011'
-down_revision = '0005'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

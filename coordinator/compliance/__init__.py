@@ -1,0 +1,1 @@
+"""The record of broken 告知承诺 commitments (信用记录) and what it bars."""
