@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import Forbidden, NotFound
 
 from ..accounts.models import Role, User
-from ..agents.acts import owner_side
+from ..projects.access import project_audience
 from ..extensions import db
 from ..notifications.outbox import enqueue
 from ..projects.models import PlanItem
@@ -143,7 +143,7 @@ def _tell_lead(consultation: Consultation) -> None:
     payload = {"consultation_id": consultation.id, "item_id": item.id, "verdict": consultation.verdict}
     enqueue("consultation_answered", subject, body, organisations=[lead] if lead else [],
             link=f"/officer/items/{item.id}", payload=payload, key=f"consultation:{consultation.id}:answered")
-    enqueue("consultation_answered", subject, body, users=owner_side(project), link=f"/owner/projects/{project.id}",
+    enqueue("consultation_answered", subject, body, users=project_audience(project), link=f"/owner/projects/{project.id}",
             payload=payload, key=f"consultation:{consultation.id}:answered:owner")
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Organisation, User
-from ..agents.acts import owner_side
+from ..projects.access import project_audience
 from ..circulation.models import REQUESTED, Consultation
 from ..extensions import db
 from ..governance.service import current_calendar
@@ -102,7 +102,7 @@ def overdue_reminders(today: dt.date) -> list[Reminder]:
             for c in consultations]
     out += [Reminder("gaps", i.id, i.gaps_due, f"容缺材料已超期：{i.name} · {i.project.name}",
                      f"请尽快补齐以下材料（应于 {i.gaps_due.isoformat()} 前补齐）：" + "、".join(i.gaps_materials or ()),
-                     users=tuple(owner_side(i.project)), link=f"/owner/projects/{i.project_id}",
+                     users=tuple(project_audience(i.project)), link=f"/owner/projects/{i.project_id}",
                      payload={"item_id": i.id, "project_id": i.project_id})
             for i in gaps]
     return out

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import Forbidden
 
 from ..accounts.models import Organisation, User, utcnow
-from ..agents.acts import owner_side
+from ..projects.access import project_audience
 from ..compliance.service import record_breach
 from ..extensions import db
 from ..hookups.models import HookupRequest
@@ -143,7 +143,7 @@ def _tell_everyone(item: PlanItem, check: CommitmentCheck, flags: list[Revocatio
     subject = f"告知承诺核查未通过，已撤销：{item.name} · {project.name}"
     payload = {"project_id": project.id, "item_id": item.id, "check_id": check.id,
                "flagged": [f.code for f in flags], "barred_until": until.isoformat() if until else None}
-    enqueue("approval_revoked", subject, body, users=owner_side(project), link=f"/owner/projects/{project.id}",
+    enqueue("approval_revoked", subject, body, users=project_audience(project), link=f"/owner/projects/{project.id}",
             payload=payload, key=f"check:{check.id}:owner")
     departments = {i.department for i in item.plan.items if i.id in {f.item_id for f in flags}}
     organisations = list(db.session.scalars(select(Organisation).where(Organisation.code.in_(departments))))
