@@ -46,6 +46,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     _compile_translations(app)
     babel.init_app(app, locale_selector=_locale)
+    from .i18n import install_template_translations
+
+    install_template_translations(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = lazy_gettext("请登录后访问此页面。")

@@ -7,7 +7,7 @@ import datetime as dt
 import io
 import json
 
-from flask import Response, current_app, send_file, url_for
+from flask import Response, current_app, jsonify, send_file, url_for
 from flask_login import current_user
 from flask_smorest import abort
 from werkzeug.exceptions import NotFound
@@ -24,8 +24,10 @@ from . import blueprint
 from .auth import protected, throttle_tokens
 from .schemas import (
     ErrorSchema, PlanRequestSchema, PlanSchema, ProjectListSchema, ProjectRequestSchema, ProjectSchema,
-    QuestionnaireSchema, TokenRequestSchema, TokenSchema,
+    QuestionnaireSchema, StoredProjectSchema, TokenRequestSchema, TokenSchema,
 )
+
+_STORED_PROJECT = StoredProjectSchema()
 
 
 def _rules():
@@ -110,7 +112,7 @@ def create_project_view(body):
         abort(400, error="invalid_answers", message="the answers are invalid", errors=exc.fields)
     except ProjectError as exc:  # pragma: no cover - validated above
         abort(400, error="bad_request", message="the request has invalid fields", errors=exc.fields)
-    return project_json(project)
+    return project_response(project), 201
 
 
 @blueprint.route("/projects")
@@ -136,7 +138,12 @@ def get_project(project_id: int):
         project = project_for(_me(), project_id)
     except NotFound:
         abort(404, error="not_found", message="no such project")
-    return project_json(project)
+    return project_response(project)
+
+
+def project_response(project) -> Response:
+    """The project's JSON (``ProjectSchema``), its stored plan passed through as is."""
+    return jsonify(_STORED_PROJECT.dump(project_json(project)))
 
 
 @blueprint.route("/projects/<int:project_id>/plan.pdf")

@@ -263,6 +263,15 @@ class ProjectSchema(Schema):
                           metadata={"description": "the agent holding the project (null when none)"})
 
 
+class StoredProjectSchema(ProjectSchema):
+    """:class:`ProjectSchema` as the responses are dumped: the stored plan is
+    written as stored — the planner built it in ``PlanSchema``'s shape, and
+    dumping it field by field (an identical copy) was most of the cost of
+    ``GET /projects/{id}``. The API document still shows ``ProjectSchema``."""
+
+    plan = fields.Raw(allow_none=True)
+
+
 class ProjectSummarySchema(Schema):
     id = fields.Integer()
     name = fields.String()

@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Organisation, OrganisationKind, Role, User, utcnow
 from ..audit.service import record as record_audit
@@ -186,9 +187,11 @@ NOTICES = core.Notices(
 
 
 def requests_of(project: Project) -> list[IntermediaryRequest]:
-    """The project's intermediary requests, oldest first."""
+    """The project's intermediary requests, oldest first, with their quotes
+    and events (one statement each, however many requests)."""
     return list(db.session.scalars(select(IntermediaryRequest).where(
-        IntermediaryRequest.project_id == project.id).order_by(IntermediaryRequest.id)))
+        IntermediaryRequest.project_id == project.id).order_by(IntermediaryRequest.id)
+        .options(selectinload(IntermediaryRequest.quotes), selectinload(IntermediaryRequest.events))))
 
 
 def sync_service_requests(project: Project, plan: Plan, today: dt.date | None = None) -> list[IntermediaryRequest]:
@@ -580,16 +583,19 @@ def agency_json(request: IntermediaryRequest, org: Organisation | None = None) -
 def project_requests_json(project: Project) -> list[dict[str, Any]]:
     """The ``service_requests`` of ``GET /projects/{id}``."""
     out = []
-    for r in requests_of(project):
+    requests = requests_of(project)
+    scores = {request_id: score for request_id, score in db.session.execute(
+        select(AgencyRating.request_id, AgencyRating.score).where(
+            AgencyRating.request_id.in_([r.id for r in requests])))} if requests else {}
+    for r in requests:
         awarded = next((q for q in r.quotes if q.status == "awarded"), None)
-        rating = rating_of(r)
         out.append({
             "id": r.id, "service": r.service, "service_name": service_name(r.service), "item_code": r.item_code,
             "status": r.status, "respond_by": r.respond_by.isoformat(), "escalated": r.escalated,
             "quotes": [quote_json(q) for q in r.quotes],
             "awarded_quote_id": awarded.id if awarded else None,
             "delivered_on": r.finished_on.isoformat() if r.finished_on else None,
-            "report_title": r.report_title, "rating": rating.score if rating else None,
+            "report_title": r.report_title, "rating": scores.get(r.id),
             "events": [{"status": e.status, "note": e.note, "date": e.happened_on.isoformat()} for e in r.events],
         })
     return out

@@ -6,6 +6,7 @@ reason; a rule base with any problem is rejected as a whole.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any, Mapping
 
 import networkx as nx
 import yaml
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, utils, validate, validates_schema
 
 from . import limits
 from .conditions import Condition, ConditionError, compile_condition
@@ -339,6 +340,20 @@ class RuleBase:
 # Schemas (structure and types); cross references are checked afterwards
 
 
+class _Entries(fields.List):
+    """A list whose entries the builder checks one by one (``requires``,
+    ``modes``, ``materials``): only the list itself is validated here, without
+    a field call per entry."""
+
+    def __init__(self, **kwargs):
+        super().__init__(fields.Raw(), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> list:
+        if not utils.is_collection(value):
+            raise self.make_error("invalid")
+        return list(value)
+
+
 class _Strict(Schema):
     class Meta:
         unknown = RAISE
@@ -475,11 +490,11 @@ class ItemSchema(_Strict):
     committed_days = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
     commitment_days = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0))
     days_if = fields.List(fields.Dict(), load_default=list)
-    modes = fields.List(fields.Raw(), load_default=lambda: ["standard"])
-    materials = fields.List(fields.Raw(), load_default=list)
+    modes = _Entries(load_default=lambda: ["standard"])
+    materials = _Entries(load_default=list)
     basis = fields.List(fields.Nested(BasisSchema), load_default=list)
     applies_if = fields.Raw(load_default=None, allow_none=True)
-    requires = fields.List(fields.Raw(), load_default=list)
+    requires = _Entries(load_default=list)
     why = fields.Raw(load_default="")
     utility = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(UTILITIES))
     lag = fields.Dict(keys=fields.String(), values=fields.String(), load_default=None, allow_none=True)
@@ -569,6 +584,13 @@ class CalendarFileSchema(_Strict):
     workdays = fields.List(fields.Date(), load_default=list)
 
 
+@functools.cache
+def _schema(schema: type[Schema], many: bool = False) -> Schema:
+    """One instance of each schema, shared by every load: building a schema
+    copies its fields, which cost more than validating a small entry."""
+    return schema(many=many)
+
+
 # --------------------------------------------------------------------------
 # YAML with line numbers
 
@@ -601,41 +623,185 @@ def _check_size(text: str) -> None:
         raise YamlRefused(f"larger than {MAX_YAML_BYTES // 1024} KiB")
 
 
-def _children(node) -> list:
-    if isinstance(node, yaml.MappingNode):
-        return [x for pair in node.value for x in pair]
-    return node.value if isinstance(node, yaml.SequenceNode) else []
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_MAPPING_TAGS = (None, "!", "tag:yaml.org,2002:map")
+_SEQUENCE_TAGS = (None, "!", "tag:yaml.org,2002:seq")
+_OPEN = object()  # an anchor whose node is still being read
+_NO_KEY = object()  # a mapping waiting for its next key
 
 
-def _compose(loader) -> Any:
-    """The document's node tree, refused (:class:`YamlRefused`) when its
-    aliases would expand it beyond :data:`MAX_YAML_NODES` nodes or an alias
-    refers to its own anchor. Aliases share their node, so this count is
-    linear in the text; nothing is built from the nodes before it."""
-    root = loader.get_single_node()
-    sizes: dict[int, int] = {}
-    open_nodes: set[int] = set()
-    stack = [(root, False)] if root is not None else []
-    while stack:
-        node, finished = stack.pop()
-        key = id(node)
-        if finished:
-            open_nodes.discard(key)
-            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
-            if sizes[key] > MAX_YAML_NODES:
+class _Collection:
+    """A mapping or sequence being read: its value so far, its YAML path
+    (None under a mapping key: not indexed), and its merges (``<<``)."""
+
+    __slots__ = ("value", "path", "mark", "anchor", "start", "key", "sub", "merges", "recorded")
+
+    def __init__(self, value, path, mark, anchor, start):
+        self.value, self.path, self.mark, self.anchor, self.start = value, path, mark, anchor, start
+        self.key, self.sub, self.merges, self.recorded = _NO_KEY, None, None, None
+
+
+def _load_yaml(text: str, lines: dict[str, int] | None = None) -> Any:
+    """The single document of ``text``, read in one pass over the parser's
+    events (libyaml's when PyYAML has it): builds the values as
+    ``yaml.safe_load`` does (``<<`` merges included; collection tags other
+    than ``!!map``/``!!seq`` are refused), records in ``lines`` the line of
+    every YAML path (``items[3].requires[0]``), and counts the values as
+    :class:`YamlRefused` requires — aliases count as the values they stand
+    for, so the count stops a "billion laughs" after
+    :data:`MAX_YAML_NODES` of them, and an alias inside its own anchor is
+    refused."""
+    loader = _Loader(text)
+    try:
+        return _read_events(loader, lines)
+    finally:
+        loader.dispose()
+
+
+def _read_events(loader, lines: dict[str, int] | None) -> Any:
+    """:func:`_load_yaml`'s pass; each node's value is attached to the
+    collection open above it as soon as it is complete."""
+    anchors: dict[str, Any] = {}  # anchor → _OPEN or (value, values counted, path, mark, recorded lines)
+    tags: dict[str, str] = {}  # plain scalar → its resolved tag
+    stack: list[_Collection] = []
+    recorders: list[list[tuple[str, int]]] = []  # the lines recorded under each open anchor
+    root, count, document, top = None, 0, None, None
+    get_event = loader.get_event
+    while True:
+        event = get_event()
+        kind = type(event)
+        merge = False
+        if kind is yaml.ScalarEvent or kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            mark, anchor = event.start_mark, event.anchor
+            if anchor is not None:
+                if anchors.get(anchor) is not None:
+                    first = anchors[anchor]
+                    raise yaml.composer.ComposerError(f"found duplicate anchor {anchor!r}; first occurrence",
+                                                      None if first is _OPEN else first[3], "second occurrence", mark)
+                anchors[anchor] = _OPEN
+            count += 1
+            if count > MAX_YAML_NODES:
                 raise YamlRefused(f"more than {MAX_YAML_NODES:,} values once its anchors and aliases are expanded",
-                                  node.start_mark)
+                                  mark)
+            # The node's YAML path: None for a mapping key and what lies under one.
+            if top is None:
+                path = ""
+            elif top.path is None:
+                path = None
+            elif top.key is not _NO_KEY:
+                path = top.sub
+            elif type(top.value) is list:
+                path = f"{top.path}[{len(top.value)}]"
+            else:
+                path = None
+            if lines is not None and path is not None and path not in lines:
+                lines[path] = mark.line + 1
+                for recorder in recorders:
+                    recorder.append((path, mark.line + 1))
+            if kind is not yaml.ScalarEvent:
+                mapping = kind is yaml.MappingStartEvent
+                if event.tag not in (_MAPPING_TAGS if mapping else _SEQUENCE_TAGS):
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"could not determine a constructor for the tag {event.tag!r}", mark)
+                top = _Collection({} if mapping else [], path, mark, anchor, count - 1)
+                if anchor is not None and lines is not None and path is not None:
+                    top.recorded = []
+                    recorders.append(top.recorded)
+                stack.append(top)
+                continue
+            tag, value = event.tag, event.value
+            if tag is None or tag == "!":
+                if not event.implicit[0]:
+                    tag = _STR
+                elif (tag := tags.get(value)) is None:
+                    tag = tags[value] = loader.resolve(yaml.ScalarNode, value, event.implicit)
+            if tag == _STR:
+                pass
+            elif tag == _MERGE and top is not None and top.key is _NO_KEY and type(top.value) is dict:
+                merge = True
+            else:
+                try:
+                    value = loader.construct_object(yaml.ScalarNode(tag, value, mark, event.end_mark, event.style))
+                except ValueError as exc:  # well-formed but impossible, e.g. the date 2027-02-30
+                    raise yaml.constructor.ConstructorError(None, None, str(exc), mark) from None
+            if anchor is not None:
+                anchors[anchor] = (value, 1, path, mark, ())
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            done = stack.pop()
+            top = stack[-1] if stack else None
+            value, mark = done.value, done.mark
+            if done.merges:
+                value = {}
+                for merged in done.merges:
+                    value.update(merged)
+                value.update(done.value)
+            if done.anchor is not None:
+                if done.recorded is not None:
+                    recorders.remove(done.recorded)
+                anchors[done.anchor] = (value, count - done.start, done.path, done.mark, done.recorded or ())
+        elif kind is yaml.AliasEvent:
+            mark, anchored = event.start_mark, anchors.get(event.anchor)
+            if anchored is None:
+                raise yaml.composer.ComposerError(None, None, f"found undefined alias {event.anchor!r}", mark)
+            if anchored is _OPEN:
+                raise YamlRefused("an alias inside its own anchor", mark)
+            value, size, anchor_path, anchor_mark, recorded = anchored
+            count += size
+            if count > MAX_YAML_NODES:
+                raise YamlRefused(f"more than {MAX_YAML_NODES:,} values once its anchors and aliases are expanded",
+                                  mark)
+            if top is None:
+                path = ""
+            elif top.path is None or (top.key is _NO_KEY and type(top.value) is dict):
+                path = None
+            else:
+                path = top.sub if top.key is not _NO_KEY else f"{top.path}[{len(top.value)}]"
+            if lines is not None and path is not None:
+                for sub, line in ((anchor_path, anchor_mark.line + 1), *recorded):
+                    sub = path + sub[len(anchor_path):]
+                    if sub not in lines:
+                        lines[sub] = line
+                        for recorder in recorders:
+                            recorder.append((sub, line))
+        elif kind is yaml.DocumentStartEvent:
+            if document is not None:
+                raise yaml.composer.ComposerError("expected a single document in the stream", document,
+                                                  "but found another document", event.start_mark)
+            document = event.start_mark
             continue
-        if key in sizes:
-            continue
-        open_nodes.add(key)
-        stack.append((node, True))
-        for child in _children(node):
-            if id(child) in open_nodes:
-                raise YamlRefused("an alias inside its own anchor", child.start_mark)
-            if id(child) not in sizes:
-                stack.append((child, False))
-    return root
+        elif kind is yaml.StreamEndEvent:
+            return root
+        else:
+            continue  # the stream's start, a document's end
+        # Attach the complete value to the collection above it.
+        if top is None:
+            root = value
+        elif type(top.value) is list:
+            top.value.append(value)
+        elif top.key is _NO_KEY:
+            try:
+                hash(value)
+            except TypeError:
+                raise yaml.constructor.ConstructorError("while constructing a mapping", top.mark,
+                                                        "found unhashable key", mark) from None
+            top.key = _MERGE if merge else value
+            if top.path is not None:
+                top.sub = f"{top.path}.{value}" if top.path else str(value)
+                if lines is not None:
+                    lines[top.sub] = mark.line + 1
+                    for recorder in recorders:
+                        recorder.append((top.sub, mark.line + 1))
+        else:
+            if top.key is _MERGE:
+                merged = value if type(value) is list else [value]
+                if not all(type(m) is dict for m in merged):
+                    raise yaml.constructor.ConstructorError("while constructing a mapping", top.mark,
+                                                            "expected a mapping or list of mappings for merging", mark)
+                top.merges = (top.merges or []) + merged[::-1]
+            else:
+                top.value[top.key] = value
+            top.key = _NO_KEY
 
 
 def safe_load(text: str | bytes) -> Any:
@@ -645,12 +811,7 @@ def safe_load(text: str | bytes) -> Any:
     goes through here or :func:`_read_yaml`."""
     text = text.decode("utf-8") if isinstance(text, bytes) else text
     _check_size(text)
-    loader = _Loader(text)
-    try:
-        node = _compose(loader)
-        return loader.construct_document(node) if node is not None else None
-    finally:
-        loader.dispose()
+    return _load_yaml(text)
 
 
 def _read_yaml(content: str | bytes, display: str, errors: list[RuleError]) -> tuple[Any, dict[str, int]]:
@@ -660,58 +821,16 @@ def _read_yaml(content: str | bytes, display: str, errors: list[RuleError]) -> t
     except UnicodeDecodeError as exc:
         errors.append(RuleError(display, "", f"not UTF-8 text: {exc.reason} at byte {exc.start}"))
         return None, {}
-    node = None
+    lines: dict[str, int] = {}
     try:
         _check_size(text)
-        loader = _Loader(text)
-        try:
-            node = _compose(loader)
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        data = _load_yaml(text, lines)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         errors.append(RuleError(display, "", f"not valid YAML: {getattr(exc, 'problem', exc)}",
                                 mark.line + 1 if mark else None))
         return None, {}
-    except ValueError as exc:  # a well-formed but impossible value, e.g. the date 2027-02-30
-        errors.append(RuleError(display, "", f"not valid YAML: {exc}", _bad_scalar_line(node)))
-        return None, {}
-    lines: dict[str, int] = {}
-    _index_lines(node, "", lines)
     return data, lines
-
-
-def _bad_scalar_line(node) -> int | None:
-    """The line of the first scalar under ``node`` that cannot be constructed."""
-    loader = yaml.SafeLoader("")
-    stack = [node] if node is not None else []
-    while stack:
-        n = stack.pop(0)
-        if isinstance(n, yaml.ScalarNode):
-            try:
-                loader.construct_object(n)
-            except ValueError:
-                return n.start_mark.line + 1
-        elif isinstance(n, yaml.MappingNode):
-            stack[:0] = [x for pair in n.value for x in pair]
-        else:
-            stack[:0] = n.value
-    return None
-
-
-def _index_lines(node, path: str, lines: dict[str, int]) -> None:
-    if node is None:
-        return
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            sub = f"{path}.{key.value}" if path else str(key.value)
-            lines[sub] = key.start_mark.line + 1
-            _index_lines(value, sub, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, value in enumerate(node.value):
-            _index_lines(value, f"{path}[{i}]", lines)
 
 
 class _Reporter:
@@ -804,18 +923,18 @@ def load_bundle(bundle: RuleBundle) -> RuleBase:
     def load(name: str, schema: Schema, optional: bool = False):
         return _load_file(bundle.get(name), name, schema, errors, optional)
 
-    meta, meta_report = load("rulebase.yaml", RuleBaseFileSchema())
-    qfile, q_report = load("questions.yaml", QuestionsFileSchema())
-    sfile, s_report = load("stages.yaml", StagesFileSchema())
-    dfile, d_report = load("departments.yaml", DepartmentsFileSchema())
-    ffile, f_report = load("facts.yaml", FactsFileSchema())
-    cfile, _ = load("calendar.yaml", CalendarFileSchema(), optional=True)
-    pfile, p_report = load("providers.yaml", ProvidersFileSchema(), optional=True)
-    svfile, sv_report = load("services.yaml", ServicesFileSchema(), optional=True)
+    meta, meta_report = load("rulebase.yaml", _schema(RuleBaseFileSchema))
+    qfile, q_report = load("questions.yaml", _schema(QuestionsFileSchema))
+    sfile, s_report = load("stages.yaml", _schema(StagesFileSchema))
+    dfile, d_report = load("departments.yaml", _schema(DepartmentsFileSchema))
+    ffile, f_report = load("facts.yaml", _schema(FactsFileSchema))
+    cfile, _ = load("calendar.yaml", _schema(CalendarFileSchema), optional=True)
+    pfile, p_report = load("providers.yaml", _schema(ProvidersFileSchema), optional=True)
+    svfile, sv_report = load("services.yaml", _schema(ServicesFileSchema), optional=True)
     item_names = item_files(bundle)
     if not item_names:
         errors.append(RuleError("items/", "", "no item files (items/*.yaml)"))
-    loaded_items = [(name, *load(name, ItemsFileSchema())) for name in item_names]
+    loaded_items = [(name, *load(name, _schema(ItemsFileSchema))) for name in item_names]
     if errors:
         raise RuleBaseError(errors)
 
@@ -1072,7 +1191,7 @@ def _build_items(files, questions, fact_names, stages, departments):
                 continue
             cond = _compile(d["if"], view, fact_names, report, f"{dpath}.if")
             try:
-                dbasis = BasisSchema(many=True).load(d.get("basis") or [])
+                dbasis = _schema(BasisSchema, many=True).load(d["basis"]) if d.get("basis") else []
             except ValidationError as exc:
                 report.marshmallow(exc.messages, f"{dpath}.basis")
                 continue
@@ -1101,7 +1220,7 @@ def _build_items(files, questions, fact_names, stages, departments):
                 materials.append(Material(m))
             else:
                 try:
-                    loaded = MaterialSchema().load(m)
+                    loaded = _schema(MaterialSchema).load(m)
                 except ValidationError as exc:
                     report.marshmallow(exc.messages, f"{path}.materials[{mi}]")
                     continue

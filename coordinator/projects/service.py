@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import Forbidden, NotFound
 
 from ..planning import limits
@@ -169,7 +170,7 @@ def _plan_row(project: Project, answer_set: AnswerSet, plan: Plan) -> ProjectPla
 def project_for(user: User, project_id: int) -> Project:
     """The project if ``user`` may see it: its owner, an officer whose
     department has an item in it, or an admin. Anything else is 404."""
-    project = db.session.get(Project, project_id)
+    project = db.session.get(Project, project_id, options=[joinedload(Project.company)])
     if project is None:
         raise NotFound()
     if user.role == Role.admin or acts_for_owner(user, project):

@@ -34,3 +34,17 @@ def test_another_plan_gets_its_own_charts_and_the_cache_stays_bounded():
     for days in range(charts.CACHED_PLANS + 5):
         charts.plan_charts(_plan(dt.date(2026, 9, 15) + dt.timedelta(days=days)), rules)
     assert len(charts._cache) == charts.CACHED_PLANS
+
+
+def test_the_admins_calendar_days_redraw_the_gantt_chart():
+    """A holiday the admin enters keeps the rule base's digest but changes
+    the calendar the Gantt chart greys: the cache must not serve the old one."""
+    from coordinator.governance.bundles import CalendarDay, with_calendar_days
+
+    rules = rule_base(None)
+    plan = _plan(dt.date(2026, 9, 15))
+    before = charts.plan_charts(plan, rules)
+    with_holiday = with_calendar_days(rules, [CalendarDay(dt.date(2026, 6, 10), "holiday", "台风停工")])
+    assert with_holiday.digest == rules.digest
+    after = charts.plan_charts(plan, with_holiday)
+    assert after[0] == gantt_svg(plan, working_calendar(with_holiday)) != before[0]
