@@ -97,6 +97,16 @@ def test_a_huge_queue_offset_is_a_400(app, client, users, no_propagation):
     assert client.get("/api/v1/queue?offset=2147483647", headers=headers).status_code == 200
 
 
+def test_a_form_part_whose_name_does_not_parse_is_no_500(app, client, users, no_propagation):
+    """A multipart part named by a lone line break has no name once parsed:
+    the upload is refused as a bad request, not a crash."""
+    boundary = "b0undary"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="\n"\r\n\r\nnull\r\n--{boundary}--\r\n')
+    response = client.post("/api/v1/items/1/materials", data=body.encode(), headers=bearer(app, users, "owner"),
+                           content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 400 and "form" in response.get_json()["fields"]
+
+
 def test_the_owner_page_refuses_a_land_date_the_calendar_cannot_plan(app, client, users, no_propagation):
     login(client, "owner")
     response = client.post("/owner/projects/new", data={"name": "仓库", "land_date": "9999-12-31", "action": "preview"})
