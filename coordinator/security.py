@@ -83,7 +83,7 @@ def reject_nul_characters() -> None:
         _check_text(bad, f"query.{key}", key + value)
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         if None in request.form or None in request.files:  # a part named by a lone line break parses to no name
-            _refuse({"form": ["a part of the form has no name"]})
+            _refuse({"body": ["a part of the form has no name"]})
         for key, value in request.form.items(multi=True):
             _check_text(bad, key, key + value)
     if request.is_json and request.method in ("POST", "PUT", "PATCH", "DELETE"):
