@@ -58,8 +58,11 @@ PAGES = [
     Page("login in English", None, lambda app: "/login?lang=en"),
     Page("owner's projects", "demo-owner", lambda app: "/owner/projects"),
     Page("new project questionnaire", "demo-owner", lambda app: "/owner/projects/new"),
-    Page("questionnaire with follow-up questions", "demo-owner", lambda app: "/owner/projects/new",
+    Page("questionnaire with follow-up questions", "demo-owner", lambda app: "/owner/projects/new?step=all",
          _choose_warehouse),
+    Page("questionnaire on one page", "demo-owner", lambda app: "/owner/projects/new?step=all"),
+    Page("questionnaire: check your answers", "demo-owner", lambda app: "/owner/projects/new?step=review"),
+    Page("officer's own figures", "demo-officer", lambda app: "/officer/figures"),
     Page("project plan", "demo-owner", lambda app: f"/owner/projects/{demo_project_id(app)}"),
     Page("project answers", "demo-owner", lambda app: f"/owner/projects/{demo_project_id(app)}/answers"),
     Page("settings", "demo-owner", lambda app: "/owner/settings"),
@@ -277,7 +280,7 @@ def test_the_questionnaire_can_be_completed_with_the_keyboard_alone(browser, dem
     context, page = _new_page(browser, demo)
     try:
         log_in(page, "demo-owner")
-        page.goto("/owner/projects/new")
+        page.goto("/owner/projects/new?step=all")  # every question on one page
         page.evaluate("""() => { window.__settled = 0;
             document.addEventListener('htmx:afterSettle', () => { window.__settled += 1; }); }""")
 

@@ -191,6 +191,8 @@ def test_officer_journey(browser, served):
     expect(page.locator("h1 .badge[class*=status-]")).to_have_text("已受理")
     approve = page.locator("form.action-approved")
     approve.get_by_label("办结文号").fill("津滨住建审〔2026〕201号")
+    # 人防 is always consulted on the drawing review and has not answered yet: say why it proceeds.
+    approve.get_by_label("未收到全部意见即办结的理由").fill("人防意见已电话确认，书面意见随后补交")
     approve.get_by_role("button").click()
     expect(page.locator("h1 .badge[class*=status-]")).to_have_text("已办结")
     visit.close()
