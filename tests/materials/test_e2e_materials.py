@@ -81,6 +81,8 @@ def test_upload_return_one_file_replace_it_approve_download_and_verify(browser, 
         officer.locator("form.action-accepted").get_by_role("button").click()
         approve = officer.locator("form.action-approved")
         approve.get_by_label("办结文号").fill("津滨住建审〔2026〕202号")
+        # 联合图审: 人防 was consulted on acceptance and has not answered yet
+        approve.get_by_label("未收到全部意见即办结的理由").fill("人防意见已在方案审查时出具")
         approve.get_by_role("button").click()
         expect(officer.locator("h1 .badge[class*=status-]")).to_have_text("已办结")
 
