@@ -50,6 +50,20 @@ def _me():
     return current_user._get_current_object()
 
 
+def _answer(call, missing: str):
+    """Run ``call`` on the agent-request core and answer the request's JSON;
+    its refusals as the API's errors: 404 (no such ``missing``), 400, 409."""
+    try:
+        request = call()
+    except (NotFound, RequestNotFound):
+        abort(404, error="not_found", message=f"no such {missing}")
+    except TransitionError as exc:
+        return _error(exc)
+    except RequestConflict as exc:
+        abort(409, error="conflict", message=exc.message, errors={"status": [exc.status]})
+    return service.request_json(request)
+
+
 @blueprint.route("/projects/<int:project_id>/agent-requests", methods=["POST"])
 @protected(Role.owner)
 @blueprint.arguments(AgentRequestBodySchema)
@@ -59,15 +73,7 @@ def _me():
 def ask_for_agent(body, project_id: int):
     """申请帮办代办: the request is offered to the service stations serving
     the project's district; one of their agents claims it."""
-    try:
-        request = service.request_agent(_me(), project_id, body["acts"])
-    except NotFound:
-        abort(404, error="not_found", message="no such project")
-    except TransitionError as exc:
-        return _error(exc)
-    except RequestConflict as exc:
-        abort(409, error="conflict", message=exc.message, errors={"status": [exc.status]})
-    return service.request_json(request)
+    return _answer(lambda: service.request_agent(_me(), project_id, body["acts"]), "project")
 
 
 @blueprint.route("/projects/<int:project_id>/agent", methods=["DELETE"])
@@ -113,13 +119,7 @@ def list_agent_requests():
 def claim_agent_request(request_id: int):
     """Claim a request: the agent receives the owner's grant and works the
     project through the owner's item and material endpoints."""
-    try:
-        request = service.claim(_me(), request_id)
-    except RequestNotFound:
-        abort(404, error="not_found", message="no such agent request")
-    except RequestConflict as exc:
-        abort(409, error="conflict", message=exc.message, errors={"status": [exc.status]})
-    return service.request_json(request)
+    return _answer(lambda: service.claim(_me(), request_id), "agent request")
 
 
 class AssignSchema(Schema):
@@ -135,15 +135,7 @@ class AssignSchema(Schema):
 @blueprint.alt_response(409, schema=ErrorSchema, description="claimed meanwhile")
 def assign_agent_request(body, request_id: int):
     """The 政务服务办 gives an open request to an agent (e.g. after escalation)."""
-    try:
-        request = service.assign(_me(), request_id, body["agent"])
-    except RequestNotFound:
-        abort(404, error="not_found", message="no such agent request")
-    except TransitionError as exc:
-        return _error(exc)
-    except RequestConflict as exc:
-        abort(409, error="conflict", message=exc.message, errors={"status": [exc.status]})
-    return service.request_json(request)
+    return _answer(lambda: service.assign(_me(), request_id, body["agent"]), "agent request")
 
 
 @blueprint.route("/projects/<int:project_id>/agent", methods=["POST"])
@@ -156,12 +148,4 @@ def assign_agent_request(body, request_id: int):
 def assign_agent_to_project(body, project_id: int):
     """The 政务服务办 assigns an agent to a project directly: to its open
     request, or to one opened for it (the default grant; the owner may revoke it)."""
-    try:
-        request = service.assign_to_project(_me(), project_id, body["agent"])
-    except RequestNotFound:
-        abort(404, error="not_found", message="no such project")
-    except TransitionError as exc:
-        return _error(exc)
-    except RequestConflict as exc:
-        abort(409, error="conflict", message=exc.message, errors={"status": [exc.status]})
-    return service.request_json(request)
+    return _answer(lambda: service.assign_to_project(_me(), project_id, body["agent"]), "project")
