@@ -8,7 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from coordinator import create_app
 from coordinator.database import upgrade
@@ -16,6 +17,24 @@ from coordinator.extensions import db, limiter
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 PASSWORD = "correct horse battery staple"
+
+
+def pytest_configure(config):
+    """Under pytest-xdist every worker gets a PostgreSQL database of its own
+    (``<name>_gw0``, ``<name>_gw1`` …), so the workers never empty each
+    other's tables; SQLite files are already per worker."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    base = os.environ.get("DATABASE_URL", "")
+    if not worker or not base.startswith("postgres"):
+        return
+    url = make_url(base)
+    name = f"{url.database}_{worker}"
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    os.environ["DATABASE_URL"] = url.set(database=name).render_as_string(hide_password=False)
 
 
 def database_url(tmp_path_factory) -> str:
