@@ -20,7 +20,9 @@ from .agents.service import claim, request_agent
 from .extensions import db
 from .governance.service import current_calendar, current_rules
 from .hookups.service import claim_hookup, hookups_of, report_progress
-from .intermediaries.service import qualify, register_agency
+from .intermediaries.award import award
+from .intermediaries.service import qualify, register_agency, requests_of, submit_quote
+from .intermediaries.service import report_progress as report_agency_progress
 from .materials.service import materials_to_provide, upload
 from .projects.models import Project
 from .projects.service import create_project
@@ -31,7 +33,7 @@ DEMO_USERS = ("demo-owner", "demo-officer", "demo-utility", "demo-admin", "demo-
               "demo-agent")
 #: The demo agencies: code, name, services, the user (two, so that comparing quotes means something).
 DEMO_AGENCIES = (
-    ("agency_binhai_eco", "天津滨海环科咨询有限公司", ("eia", "energy", "soil_water"), "demo-agency"),
+    ("agency_binhai_eco", "天津滨海环科咨询有限公司", ("eia", "energy", "soil_water", "survey"), "demo-agency"),
     ("agency_bohai_eng", "渤海工程咨询有限公司", ("eia", "energy", "soil_water", "safety_evaluation", "survey"),
      "demo-agency-2"),
 )
@@ -174,12 +176,30 @@ def seed_demo(password: str | None = None, today: dt.date | None = None) -> str:
     claim_hookup(power.id, utility, today=cal.shift(started, 1))
     report_progress(power.id, utility, "surveyed", "现场勘察完成，拟由10kV线路接入", on=cal.shift(started, 4))
     report_progress(power.id, utility, "designed", "供电方案已答复，设计审查通过", on=cal.shift(started, 12))
+    _engage_agency(project, owner, started, "survey")
 
     started = cal.shift(today, -6)
     parts = dict(warehouse, project_type="industrial_plant", district="西青区", in_park=False, floor_area_m2=8000,
                  annual_energy_tce=1200)
     _play(create_project(owner, PARTS_PLANT, parts, today=started), owner, officers, started, PARTS_PLANT_STORY)
     return password
+
+
+def _engage_agency(project: Project, owner: User, started: dt.date, service: str) -> None:
+    """Both demo agencies quote for the project's ``service`` within the
+    response time; the owner awards demo-agency, which starts drafting."""
+    request = next((r for r in requests_of(project) if r.service == service), None)
+    if request is None:  # the rule base in force asks no report of it
+        return
+    cal = current_calendar()
+    agencies = {u.username: u for u in db.session.scalars(
+        select(User).where(User.username.in_(("demo-agency", "demo-agency-2"))))}
+    chosen = submit_quote(request.id, agencies["demo-agency"], 36000, 20, "含地形测绘与岩土工程勘察",
+                          today=cal.shift(started, 1))
+    submit_quote(request.id, agencies["demo-agency-2"], 42000, 18, "可加急", today=cal.shift(started, 1))
+    award(request.id, owner, chosen.id, today=cal.shift(started, 2))
+    report_agency_progress(request.id, agencies["demo-agency"], "drafting", "已完成地形测绘，勘察报告编制中",
+                           on=cal.shift(started, 3))
 
 
 def _upload_demo_materials(owner: User, item) -> None:

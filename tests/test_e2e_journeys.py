@@ -417,5 +417,7 @@ def test_agency_journey(browser, served):
     expect(page).to_have_url(f"{served}/agency/")
     expect(page.locator("#closed")).to_contain_text("南港工业区精细化工厂房")  # its quote deadlines passed
     expect(page.locator("#closed")).to_contain_text("报价期限")
+    expect(page.locator("#offers")).to_contain_text("滨海新区智能物流仓库")  # filed today: open for a quote
+    expect(page.locator("#engagements")).to_contain_text("临港冷链物流中心")  # awarded, being drafted
     visit.close()
     _both_languages_on_a_phone(browser, served, "demo-agency", ["/agency/", "/inbox"])
