@@ -169,6 +169,11 @@ def test_plan_page_in_english(client, project_id):
     # Headings (stages too) and column headers carry no Chinese.
     shown = texts(body, "h1", "h2", "h3", "label", "button") + re.findall(r'<th scope="col">([^<]*)</th>', body)
     assert shown and not [t for t in shown if CJK.search(t)], shown
+    # Both charts speak English too: what a screen reader announces, and their text.
+    labels = re.findall(r'<svg [^>]*aria-label="([^"]*)"', body)
+    assert any(label.startswith("Gantt chart: ") for label in labels), labels
+    assert any(label.startswith("Approval flowchart: ") for label in labels), labels
+    assert not [t for t in labels + texts(body, "text") if CJK.search(t)]
 
 
 def test_plan_page_is_chinese_by_default(client, project_id):
@@ -177,6 +182,7 @@ def test_plan_page_is_chinese_by_default(client, project_id):
     assert "进度计划（甘特图）" in body and "审批事项清单" in body
     assert set(MODE_NAMES.values()) & set(texts(body, "td"))
     assert "Schedule (Gantt chart)" not in body
+    assert 'aria-label="甘特图：' in body and 'aria-label="审批流程图：' in body
 
 
 def test_projects_and_settings_pages_in_english(client, project_id):

@@ -6,6 +6,7 @@ import datetime as dt
 from functools import wraps
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -340,7 +341,7 @@ def save_land_date(project_id: int):
 def _charts(plan: dict) -> dict:
     rules = current_rules()
     stages = sorted(rules.stages.values(), key=lambda s: s.order)
-    gantt, flowchart = plan_charts(plan, rules)
+    gantt, flowchart = plan_charts(plan, rules, str(get_locale() or "zh")[:2])
     return {"gantt": gantt, "flowchart": flowchart, "stages": stages}
 
 

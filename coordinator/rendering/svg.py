@@ -11,6 +11,7 @@ several pictures can sit in one page.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 from xml.sax.saxutils import escape, quoteattr
 
@@ -21,7 +22,6 @@ FONT_FAMILY = '"Noto Sans CJK SC","WenQuanYi Zen Hei","Microsoft YaHei",sans-ser
 
 CRITICAL = "#c62828"
 KIND_COLOURS = {"approval": "#4a78c2", "utility": "#2a9d8f", "milestone": "#6d4c9f"}
-KIND_NAMES = {"approval": "审批事项", "utility": "水电气热报装", "milestone": "里程碑"}
 INK = "#1f2933"
 MUTED = "#5f6b7a"
 GRID = "#d9dee5"
@@ -30,7 +30,73 @@ LAND = "#e65100"
 EDGE = "#8793a3"
 LANE_FILLS = ("#f7f9fc", "#eef3f9")
 
-WEEKDAYS = "一二三四五六日"
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The words of the pictures in one language (format strings with named
+    fields); the item, department and stage names come with the plan."""
+
+    approval: str = "审批事项"
+    utility: str = "水电气热报装"
+    milestone: str = "里程碑"
+    days: str = "{days} 个工作日"
+    one_day: str = "{days} 个工作日"
+    span: str = "{start} 至 {finish}"
+    critical_item: str = "关键路径事项（无机动时间）"
+    slack: str = "机动时间 {slack} 个工作日"
+    requires: str = "前置：{names}"
+    list_separator: str = "、"
+    gantt_title: str = "审批进度甘特图"
+    gantt_label: str = ("甘特图：{items} 个事项（{bars} 项办理、{milestones} 个里程碑），"
+                        "{first} 至 {last}，共 {total} 个工作日")
+    gantt_land: str = "，拿地日 {land}"
+    land_tooltip: str = "拿地日（签订土地出让合同）{land}"
+    land_label: str = "拿地日 {year}年{month}月{day}日"
+    lag: str = "施工期 {lag} 个工作日"
+    off_day: str = "{start} 非工作日"
+    off_days: str = "{start} 至 {end} 非工作日"
+    month_long: str = "{year}年{month}月"
+    month_short: str = "{month}月"
+    legend_critical_item: str = "关键路径事项"
+    legend_off: str = "非工作日（周末、节假日）"
+    legend_lag: str = "施工期"
+    legend_land: str = "拿地日"
+    flow_title: str = "并联审批流程图"
+    flow_label: str = "审批流程图：{items} 个事项、{edges} 条前后置关系，分 {lanes} 个阶段；关键路径：{path}"
+    legend_critical_box: str = "关键事项"
+    legend_critical_path: str = "关键路径"
+    legend_edge: str = "前置关系"
+    item_heading: str = "{name}（{code}）"
+
+    def working_days(self, days: int) -> str:
+        return (self.one_day if days == 1 else self.days).format(days=days)
+
+
+CHINESE = Wording()
+ENGLISH = Wording(
+    approval="Approval", utility="Utility hookup", milestone="Milestone",
+    days="{days} working days", one_day="{days} working day", span="{start} to {finish}",
+    critical_item="On the critical path (no slack)", slack="Slack: {slack} working days",
+    requires="Requires: {names}", list_separator=", ",
+    gantt_title="Approval schedule (Gantt chart)",
+    gantt_label=("Gantt chart: {items} items ({bars} to handle, {milestones} milestones), "
+                 "{first} to {last}, {total} working days in all"),
+    gantt_land=", land date {land}", land_tooltip="Land date (land transfer contract signed) {land}",
+    land_label="Land date {year}-{month:02d}-{day:02d}", lag="Construction {lag} working days",
+    off_day="{start} day off", off_days="{start} to {end} days off",
+    month_long="{month_name} {year}", month_short="{month_name}",
+    legend_critical_item="Critical-path item", legend_off="Day off (weekend, holiday)",
+    legend_lag="Construction", legend_land="Land date",
+    flow_title="Parallel approval flowchart",
+    flow_label=("Approval flowchart: {items} items, {edges} prerequisite links, in {lanes} stages; "
+                "critical path: {path}"),
+    legend_critical_box="Critical item", legend_critical_path="Critical path", legend_edge="Prerequisite",
+    item_heading="{name} ({code})",
+)
+#: The pictures' wording by language code.
+WORDINGS = {"zh": CHINESE, "en": ENGLISH}
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def _a(value: Any) -> str:
@@ -75,10 +141,6 @@ def lag_band_start(item: Mapping[str, Any], by_code: Mapping[str, Mapping[str, A
     return max(ends, default=start)
 
 
-def _days_text(days: int) -> str:
-    return f"{days} 个工作日"
-
-
 def _svg_open(width: float, height: float, label: str, title: str, classes: str) -> list[str]:
     # no XML declaration: the string goes into HTML pages as it is (UTF-8 is XML's default)
     return [
@@ -107,20 +169,20 @@ def _diamond(cx: float, cy: float, rx: float, ry: float) -> str:
     return " ".join(f"{_n(x)},{_n(y)}" for x, y in ((cx, cy - ry), (cx + rx, cy), (cx, cy + ry), (cx - rx, cy)))
 
 
-def _item_tooltip(it: Mapping[str, Any]) -> str:
-    lines = [f"{it.get('name', '')}（{it.get('code', '')}）"]
+def _item_tooltip(it: Mapping[str, Any], words: Wording) -> str:
+    lines = [words.item_heading.format(name=it.get("name", ""), code=it.get("code", ""))]
     if it.get("department_name"):
         lines.append(str(it["department_name"]))
     if it.get("kind") != "milestone":
-        lines.append(_days_text(int(it.get("days") or 0)))
+        lines.append(words.working_days(int(it.get("days") or 0)))
     start, finish = it.get("start"), it.get("finish")
     if start:
-        lines.append(f"{start} 至 {finish}" if finish and finish != start else str(start))
+        lines.append(words.span.format(start=start, finish=finish) if finish and finish != start else str(start))
     slack = it.get("slack")
     if it.get("critical"):
-        lines.append("关键路径事项（无机动时间）")
+        lines.append(words.critical_item)
     elif slack is not None:
-        lines.append(f"机动时间 {slack} 个工作日")
+        lines.append(words.slack.format(slack=slack))
     return "\n".join(lines)
 
 
@@ -131,12 +193,14 @@ def _item_tooltip(it: Mapping[str, Any]) -> str:
 def gantt_svg(
     plan_json: Mapping[str, Any],
     calendar: WorkingCalendar | None = None,
+    words: Wording = CHINESE,
 ) -> str:
     """The plan as a Gantt chart: one row per item on real dates.
 
     Days off (weekends and holidays by ``calendar``, 调休 working Saturdays
     not) are shaded; bars are coloured by kind and critical items are red;
-    milestones are diamonds; the land date is a labelled vertical line."""
+    milestones are diamonds; the land date is a labelled vertical line.
+    ``words`` is the language of the chart's own text."""
     calendar = calendar or WorkingCalendar()
     items = list(plan_json.get("items") or [])
     starts = [_date(it.get("start")) for it in items if it.get("start")]
@@ -170,13 +234,12 @@ def gantt_svg(
         return chart_x + (day - first).days * day_w
 
     n_bars = sum(1 for it in items if it.get("kind") != "milestone")
-    label = (
-        f"甘特图：{len(items)} 个事项（{n_bars} 项办理、{len(items) - n_bars} 个里程碑），"
-        f"{first.isoformat()} 至 {last.isoformat()}，共 {plan_json.get('total_working_days', '')} 个工作日"
-    )
+    label = words.gantt_label.format(items=len(items), bars=n_bars, milestones=len(items) - n_bars,
+                                     first=first.isoformat(), last=last.isoformat(),
+                                     total=plan_json.get("total_working_days", ""))
     if land:
-        label += f"，拿地日 {land.isoformat()}"
-    out = _svg_open(width, height, label, "审批进度甘特图", "gantt-chart")
+        label += words.gantt_land.format(land=land.isoformat())
+    out = _svg_open(width, height, label, words.gantt_title, "gantt-chart")
     out.append(f'<rect class="background" x="0" y="0" width="{_n(width)}" height="{_n(height)}" fill="#ffffff"/>')
 
     # days off, merged into runs
@@ -193,7 +256,7 @@ def gantt_svg(
             f'<rect class="offday" data-start="{run_start.isoformat()}" '
             f'data-end="{(day - dt.timedelta(days=1)).isoformat()}" x="{_n(x_of(run_start))}" y="{_n(chart_y)}" '
             f'width="{_n((day - run_start).days * day_w)}" height="{_n(chart_h)}" fill="{OFFDAY}">'
-            f"<title>{_t(_off_title(run_start, day - dt.timedelta(days=1)))}</title></rect>"
+            f"<title>{_t(_off_title(run_start, day - dt.timedelta(days=1), words))}</title></rect>"
         )
     out.append("</g>")
 
@@ -209,20 +272,20 @@ def gantt_svg(
         out.append(
             f'<text class="row-label" x="{_n(chart_x - 10)}" y="{_n(y + row_h / 2 + 4.5)}" font-size="{_n(name_size)}" '
             f'fill="{INK}" text-anchor="end"' + (f' font-weight="{weight}"' if weight else "") + ">"
-            f"<title>{_t(_item_tooltip(it))}</title>{_t(name[0] if name else '')}</text>"
+            f"<title>{_t(_item_tooltip(it, words))}</title>{_t(name[0] if name else '')}</text>"
         )
     out.append("</g>")
 
     # time axis: months, weeks, grid
-    out.append(_gantt_axis(first, last, x_of, day_w, margin, chart_x, chart_y, chart_w, chart_h))
+    out.append(_gantt_axis(first, last, x_of, day_w, margin, chart_x, chart_y, chart_w, chart_h, words))
 
     if land:  # behind the bars, above the grid
         lx = x_of(land)
         out.append(
-            f'<g class="land-date" data-date="{land.isoformat()}"><title>{_t("拿地日（签订土地出让合同）" + land.isoformat())}</title>'
+            f'<g class="land-date" data-date="{land.isoformat()}"><title>{_t(words.land_tooltip.format(land=land.isoformat()))}</title>'
             f'<line x1="{_n(lx)}" y1="{_n(margin + 14)}" x2="{_n(lx)}" y2="{_n(chart_y + chart_h)}" '
             f'stroke="{LAND}" stroke-width="2" stroke-dasharray="6 3"/>'
-            + _land_label(lx, margin + 14, land, margin, chart_x + chart_w + after_w)
+            + _land_label(lx, margin + 14, land, margin, chart_x + chart_w + after_w, words)
             + "</g>"
         )
 
@@ -239,7 +302,7 @@ def gantt_svg(
             continue
         x0, x1 = x_of(band_start), x_of(start)
         y = chart_y + i * row_h + (row_h - bar_h) / 2
-        text = f"施工期 {lag} 个工作日"
+        text = words.lag.format(lag=lag)
         out.append(
             f'<g class="lag" data-code={_a(it.get("code", ""))}><title>{_t(text)}</title>'
             f'<rect x="{_n(x0)}" y="{_n(y)}" width="{_n(x1 - x0)}" height="{_n(bar_h)}" rx="2.5" '
@@ -258,7 +321,7 @@ def gantt_svg(
         finish = _date(it.get("finish")) or start
         kind = str(it.get("kind") or "approval")
         critical = bool(it.get("critical"))
-        tooltip = f"<title>{_t(_item_tooltip(it))}</title>"
+        tooltip = f"<title>{_t(_item_tooltip(it, words))}</title>"
         cls = " critical" if critical else ""
         if kind == "milestone":
             cx, cy = x_of(start), y + row_h / 2
@@ -281,23 +344,23 @@ def gantt_svg(
         if days == 0:  # issued the same day: a lighter, hatched bar
             attrs += f' fill-opacity="0.55" stroke="{fill}" stroke-width="1"'
         out.append(f"<rect {attrs}>{tooltip}</rect>")
-        out.append(_text(x0 + w + 4, y + row_h / 2 + 4, _days_text(days), 10.5, MUTED, cls="bar-days"))
+        out.append(_text(x0 + w + 4, y + row_h / 2 + 4, words.working_days(days), 10.5, MUTED, cls="bar-days"))
     out.append("</g>")
 
     has_lag = any(int(it.get("lag") or 0) > 0 for it in items)
-    out.append(_gantt_legend(margin, legend_y, bool(land), has_lag))
+    out.append(_gantt_legend(margin, legend_y, bool(land), has_lag, words))
     out.append("</svg>")
     return "\n".join(out)
 
 
-def _off_title(start: dt.date, end: dt.date) -> str:
+def _off_title(start: dt.date, end: dt.date, words: Wording) -> str:
     if start == end:
-        return f"{start.isoformat()} 非工作日"
-    return f"{start.isoformat()} 至 {end.isoformat()} 非工作日"
+        return words.off_day.format(start=start.isoformat())
+    return words.off_days.format(start=start.isoformat(), end=end.isoformat())
 
 
-def _land_label(x: float, y: float, land: dt.date, left: float, right: float) -> str:
-    content = f"拿地日 {land.year}年{land.month}月{land.day}日"
+def _land_label(x: float, y: float, land: dt.date, left: float, right: float, words: Wording) -> str:
+    content = words.land_label.format(year=land.year, month=land.month, day=land.day)
     size = 11.0
     w = text_width(content, size) + 10
     bx = min(max(x - w / 2, left), right - w)
@@ -307,7 +370,7 @@ def _land_label(x: float, y: float, land: dt.date, left: float, right: float) ->
     )
 
 
-def _gantt_axis(first, last, x_of, day_w, margin, chart_x, chart_y, chart_w, chart_h) -> str:
+def _gantt_axis(first, last, x_of, day_w, margin, chart_x, chart_y, chart_w, chart_h, words: Wording) -> str:
     out = ['<g class="axis">']
     # month bands
     month_y = chart_y - 26
@@ -318,9 +381,10 @@ def _gantt_axis(first, last, x_of, day_w, margin, chart_x, chart_y, chart_w, cha
         x0, x1 = x_of(day), x_of(end)
         out.append(f'<line class="month-tick" x1="{_n(x0)}" y1="{_n(month_y - 14)}" x2="{_n(x0)}" '
                    f'y2="{_n(chart_y + chart_h)}" stroke="#aeb6c1" stroke-width="1"/>')
-        label = f"{day.year}年{day.month}月"
+        month = {"year": day.year, "month": day.month, "month_name": MONTH_NAMES[day.month - 1]}
+        label = words.month_long.format(**month)
         if text_width(label, 12) + 8 > x1 - x0:
-            label = f"{day.month}月"
+            label = words.month_short.format(**month)
         if text_width(label, 12) + 4 <= x1 - x0:
             out.append(_text(x0 + 5, month_y, label, 12, INK, weight="bold", cls="month-label"))
         day = nxt
@@ -346,19 +410,19 @@ def _gantt_axis(first, last, x_of, day_w, margin, chart_x, chart_y, chart_w, cha
     return "\n".join(out)
 
 
-def _gantt_legend(x: float, y: float, land: bool, lag: bool) -> str:
+def _gantt_legend(x: float, y: float, land: bool, lag: bool, words: Wording) -> str:
     out = ['<g class="legend">']
     entries = [
-        ("rect", KIND_COLOURS["approval"], "审批事项"),
-        ("rect", KIND_COLOURS["utility"], "水电气热报装"),
-        ("rect", CRITICAL, "关键路径事项"),
-        ("diamond", KIND_COLOURS["milestone"], "里程碑"),
-        ("off", OFFDAY, "非工作日（周末、节假日）"),
+        ("rect", KIND_COLOURS["approval"], words.approval),
+        ("rect", KIND_COLOURS["utility"], words.utility),
+        ("rect", CRITICAL, words.legend_critical_item),
+        ("diamond", KIND_COLOURS["milestone"], words.milestone),
+        ("off", OFFDAY, words.legend_off),
     ]
     if lag:
-        entries.append(("lag", "#e8ebf0", "施工期"))
+        entries.append(("lag", "#e8ebf0", words.legend_lag))
     if land:
-        entries.append(("land", LAND, "拿地日"))
+        entries.append(("land", LAND, words.legend_land))
     for shape, colour, name in entries:
         if shape == "lag":
             out.append(f'<rect class="legend-swatch" x="{_n(x)}" y="{_n(y - 10)}" width="22" height="12" rx="2.5" '
@@ -391,20 +455,21 @@ def flowchart_svg(
     style: LayoutStyle = LayoutStyle(),
     transitive_reduction: bool = True,
     layout: FlowLayout | None = None,
+    words: Wording = CHINESE,
 ) -> str:
     """The plan's dependency graph as a swimlane flowchart (see
     :func:`~coordinator.rendering.layout.flowchart_layout` for ``stages`` and
-    ``transitive_reduction``; a ready ``layout`` may be passed instead)."""
+    ``transitive_reduction``; a ready ``layout`` may be passed instead);
+    ``words`` is the language of the chart's own text."""
     layout = layout or flowchart_layout(plan_json, stages, style, transitive_reduction=transitive_reduction)
     style = layout.style
     legend_h = 34.0
     width, height = layout.width, layout.height + legend_h
     items = list(plan_json.get("items") or [])
-    label = (
-        f"审批流程图：{len(items)} 个事项、{len(layout.edges)} 条前后置关系，分 {len(layout.lanes)} 个阶段；"
-        f"关键路径：" + " → ".join(layout.boxes[c].name for c in layout.critical_path if c in layout.boxes)
-    )
-    out = _svg_open(width, height, label, "并联审批流程图", "flowchart")
+    label = words.flow_label.format(
+        items=len(items), edges=len(layout.edges), lanes=len(layout.lanes),
+        path=" → ".join(layout.boxes[c].name for c in layout.critical_path if c in layout.boxes))
+    out = _svg_open(width, height, label, words.flow_title, "flowchart")
     arrow, arrow_critical = f"{id_prefix}-arrow", f"{id_prefix}-arrow-critical"
     out.append(
         "<defs>"
@@ -448,9 +513,9 @@ def flowchart_svg(
 
     out.append('<g class="nodes">')
     for box in layout.boxes.values():
-        out.append(_node(box, names))
+        out.append(_node(box, names, words))
     out.append("</g>")
-    out.append(_flow_legend(style.margin, layout.height + 16))
+    out.append(_flow_legend(style.margin, layout.height + 16, words))
     out.append("</svg>")
     return "\n".join(out)
 
@@ -464,15 +529,15 @@ def _marker(marker_id: str, colour: str, length: float, width: float) -> str:
     )
 
 
-def _node(box: Box, names: Mapping[str, str]) -> str:
+def _node(box: Box, names: Mapping[str, str], words: Wording) -> str:
     kind = box.kind if box.kind in KIND_COLOURS else "approval"
     cls = f"node {kind}" + (" critical" if box.critical else "") + (" on-critical-path" if box.on_critical_path else "")
     stroke = CRITICAL if box.critical else KIND_COLOURS[kind]
     stroke_w = 2.4 if box.critical else 1.4
-    tooltip = _item_tooltip(box.item)
+    tooltip = _item_tooltip(box.item, words)
     requires = [names.get(str(c), str(c)) for c in box.item.get("requires") or []]
     if requires:
-        tooltip += "\n前置：" + "、".join(requires)
+        tooltip += "\n" + words.requires.format(names=words.list_separator.join(requires))
     parts = [f"<g class={_a(cls)} data-code={_a(box.code)}>", f"<title>{_t(tooltip)}</title>"]
     if box.shape == "diamond":
         fill = "#fdecea" if box.critical else "#f1ecf8"
@@ -502,21 +567,21 @@ def _node(box: Box, names: Mapping[str, str]) -> str:
         dept = wrap_text(box.department_name, inner, 10.5, max_lines=1)
         if dept:
             parts.append(_text(box.x + pad, box.y + box.height - 22, dept[0], 10.5, MUTED, cls="department"))
-        parts.append(_text(box.x + pad, box.y + box.height - 8, _days_text(box.days), 10.5,
+        parts.append(_text(box.x + pad, box.y + box.height - 8, words.working_days(box.days), 10.5,
                            CRITICAL if box.critical else "#34495e", weight="bold", cls="days"))
     parts.append("</g>")
     return "".join(parts)
 
 
-def _flow_legend(x: float, y: float) -> str:
+def _flow_legend(x: float, y: float, words: Wording) -> str:
     out = ['<g class="legend">']
     entries: Iterable[tuple[str, str, str]] = (
-        ("box", KIND_COLOURS["approval"], "审批事项"),
-        ("box", KIND_COLOURS["utility"], "水电气热报装"),
-        ("diamond", KIND_COLOURS["milestone"], "里程碑"),
-        ("box", CRITICAL, "关键事项"),
-        ("edge", CRITICAL, "关键路径"),
-        ("edge", EDGE, "前置关系"),
+        ("box", KIND_COLOURS["approval"], words.approval),
+        ("box", KIND_COLOURS["utility"], words.utility),
+        ("diamond", KIND_COLOURS["milestone"], words.milestone),
+        ("box", CRITICAL, words.legend_critical_box),
+        ("edge", CRITICAL, words.legend_critical_path),
+        ("edge", EDGE, words.legend_edge),
     )
     for shape, colour, name in entries:
         if shape == "box":

@@ -1,13 +1,16 @@
 """The Gantt and flowchart SVGs: well-formed, complete, escaped (hypothesis)."""
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from coordinator.planning import WorkingCalendar
 from coordinator.rendering.layout import flowchart_layout
-from coordinator.rendering.svg import FONT_FAMILY, flowchart_svg, gantt_svg
+from coordinator.owner.charts import in_english
+from coordinator.rendering.svg import ENGLISH, FONT_FAMILY, flowchart_svg, gantt_svg
 
+from tests.conftest import WAREHOUSE
 from tests.strategies import valid_answers
 from tests.rendering.test_layout import RULES, STAGES, land_dates, plan_json, synthetic_plan
 
@@ -167,3 +170,26 @@ def test_empty_plan():
     plan = {"items": [], "critical_path": [], "start_date": "2026-03-02", "end_date": "2026-03-02", "land_date": None}
     check_gantt(plan, gantt_svg(plan))
     check_flowchart(plan, flowchart_svg(plan, None))
+
+
+CJK = re.compile(r"[\u3400-\u9fff\uff08\uff09\uff0c\uff1a\uff1b\u3001]")
+
+
+@few
+@given(valid_answers(RULES), land_dates)
+def test_english_charts_carry_no_chinese(answers, land_date):
+    """On English pages every word of both pictures is English: their own
+    text, and the items', departments' and stages' names from the rule base."""
+    plan = in_english(plan_json(answers, land_date, False), RULES)
+    stages = [{"code": s.code, "name": s.name_en, "order": s.order} for s in RULES.stages.values()]
+    for svg in (gantt_svg(plan, words=ENGLISH), flowchart_svg(plan, stages, words=ENGLISH)):
+        root = parse(svg)
+        texts = [root.get("aria-label"), *(e.text or "" for e in root.iter())]
+        assert not [t for t in texts if CJK.search(t)], "Chinese left in an English chart"
+    assert parse(gantt_svg(plan, words=ENGLISH)).get("aria-label").startswith("Gantt chart: ")
+
+
+def test_chinese_charts_stay_chinese():
+    plan = plan_json(WAREHOUSE, dt.date(2026, 3, 2), False)
+    assert parse(gantt_svg(plan)).get("aria-label").startswith("甘特图：")
+    assert parse(flowchart_svg(plan, STAGES_ARG)).get("aria-label").startswith("审批流程图：")
