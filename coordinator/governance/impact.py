@@ -15,7 +15,7 @@ from .bundles import ImpactCase, PlanDiff, compare_plans, impact, with_calendar_
 from ..planning.service import plan_project
 from ..projects.access import project_audience
 from ..projects.models import Project, ProjectPlan
-from ..projects.service import replan_project
+from ..projects.service import reschedule
 from ..tracking.lifecycle import NOT_SUBMITTED
 from .models import RuleBaseVersion
 from .service import calendar_days, current_rules, version_rules
@@ -78,13 +78,14 @@ def replan_stale_projects(admin: User, today: dt.date | None = None) -> list[Pro
     """Give every stale project (see :func:`stale_projects`) a new plan under
     the rule base in force, audited, in one transaction (projects whose
     answers the new rule base rejects, or whose items under way it drops,
-    keep their plan).
+    keep their plan). Items under way move to the new plan with their
+    tracking; hookups and the queue's delay costs follow the new plan.
 
     Each owner is told (through the outbox, in the same transaction) what
     changed in their plan."""
     impacts = [i for i in stale_projects(today) if not i.diff.error]
     for item in impacts:
-        stored = replan_project(item.project, today)
+        stored = reschedule(item.project, today)
         record(admin, "project_plan", item.project.id, "replan",
                {"total_working_days": item.diff.total_before},
                {"total_working_days": stored.total_working_days, "rule_base_version": stored.rule_base_version,

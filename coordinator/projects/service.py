@@ -113,12 +113,6 @@ def what_if(project: Project, land_date: dt.date | None, today: dt.date | None =
                         commitment_breach_on=last_breach_on(project.company_id))
 
 
-def replan_project(project: Project, today: dt.date | None = None) -> ProjectPlan:
-    """A new plan for the project's current answers under the current rule
-    base (the caller commits); the answers keep their version."""
-    return _replan(project, today)[1]
-
-
 def _replan(project: Project, today: dt.date | None) -> tuple[Plan, ProjectPlan]:
     answers = project.current_answers
     plan = plan_project(current_rules(), answers.answers, answers.land_date, answers.commitment, today,
@@ -127,8 +121,9 @@ def _replan(project: Project, today: dt.date | None) -> tuple[Plan, ProjectPlan]
 
 
 def reschedule(project: Project, today: dt.date | None = None) -> ProjectPlan:
-    """A new plan for the project's current answers that continues the
-    tracking of the current one: after working days agreed since (an
+    """A new plan for the project's current answers under the rule base in
+    force that continues the tracking of the current one (the answers keep
+    their version): after a new rule base, working days agreed since (an
     awarded quote) or a revoked approval (the company's record may now bar
     告知承诺). Part of the caller's transaction."""
     previous = project.current_plan

@@ -112,3 +112,42 @@ def test_stored_projects_replan_under_the_new_rules_through_governance(app, user
         assert new_plan["to_permit_working_days"] is not None
         assert any("施工工期" in w for w in new_plan["warnings"])
         assert governance_impact.stale_projects(today=TODAY) == []
+
+
+def test_replanning_under_new_rules_keeps_the_tracking_and_the_queue_order(app, users, old_rules_in_force):
+    """A project under way when the rules change keeps its submitted items on
+    its new plan (status, dates, audit trail), and every open item gets its
+    slack and delay cost in the new projection (the officers' impact queue)."""
+    from coordinator.accounts.models import Organisation, Role
+    from coordinator.accounts.service import create_user
+    from coordinator.projects.models import PlanItem
+    from coordinator.tracking.service import transition
+    from sqlalchemy import select
+
+    from tests.conftest import provide_materials
+
+    with app.app_context():
+        owner = db.session.get(User, users["owner"])
+        project = create_project(owner, "在办的仓库", OLD_WAREHOUSE, today=TODAY)
+        filing = next(i for i in project.current_plan.items if i.code == "project_filing")
+        filing_id, project_id, department = filing.id, project.id, filing.department
+    provide_materials(app, filing_id)
+    with app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.code == department))
+        officer = create_user("filing-officer", "x" * 12, Role.officer, "备案审批员", org)
+        transition(db.session.get(User, users["owner"]), filing_id, "submitted", today=TODAY)
+        transition(officer, filing_id, "accepted", today=TODAY)
+
+        admin = db.session.get(User, users["admin"])
+        governance.publish(admin, governance.create_draft(admin, {k: v.decode() for k, v in read_bundle().items()}))
+        replanned = governance_impact.replan_stale_projects(admin, today=TODAY)
+        assert [i.project.id for i in replanned] == [project_id]
+
+        project = db.session.get(Project, project_id)
+        assert project.current_plan.rule_base_version.startswith("2026.12-tianjin-2")
+        kept = db.session.get(PlanItem, filing_id)
+        assert kept.plan_id == project.current_plan.id and kept.status == "accepted"
+        assert kept.department == "binhai_approval"  # the new rule base's department takes it over
+        open_items = [i for i in project.current_plan.items if i.status != "approved"]
+        assert open_items and all(i.slack is not None and i.impact_days is not None for i in open_items)
+        assert any(i.impact_days == 1 for i in open_items), "the critical path costs a day per day"
