@@ -82,8 +82,8 @@ def live_grant(project: Project) -> AgentGrant | None:
 
 def open_request_of(project: Project) -> AgentRequest | None:
     """The project's request still waiting for an agent."""
-    return db.session.scalar(select(AgentRequest).where(AgentRequest.project_id == project.id,
-                                                        AgentRequest.status == core.OFFERED))
+    return next((r for r in core.requests_of_project(project.id)
+                 if isinstance(r, AgentRequest) and r.status == core.OFFERED), None)
 
 
 def _owned(user: User, project_id: int) -> Project:

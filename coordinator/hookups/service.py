@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import Organisation, OrganisationKind, Role, User, utcnow
 from ..extensions import db
@@ -165,10 +164,8 @@ def _withdraw(request: HookupRequest, today: dt.date) -> None:
 
 def hookups_of(project: Project) -> list[HookupRequest]:
     """The project's requests, oldest first, with their provider and events
-    (one statement each, however many requests)."""
-    return list(db.session.scalars(
-        select(HookupRequest).where(HookupRequest.project_id == project.id).order_by(HookupRequest.id)
-        .options(joinedload(HookupRequest.assignee), selectinload(HookupRequest.events))))
+    (read with the project's other service requests, however many)."""
+    return [r for r in core.requests_of_project(project.id) if isinstance(r, HookupRequest)]
 
 
 def offered_to(org: Organisation | None) -> list[HookupRequest]:

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import Organisation, OrganisationKind, Role, User, utcnow
 from ..audit.service import record as record_audit
@@ -188,10 +188,18 @@ NOTICES = core.Notices(
 
 def requests_of(project: Project) -> list[IntermediaryRequest]:
     """The project's intermediary requests, oldest first, with their quotes
-    and events (one statement each, however many requests)."""
-    return list(db.session.scalars(select(IntermediaryRequest).where(
-        IntermediaryRequest.project_id == project.id).order_by(IntermediaryRequest.id)
-        .options(selectinload(IntermediaryRequest.quotes), selectinload(IntermediaryRequest.events))))
+    and events (read with the project's other service requests; the quotes
+    in one more statement, however many requests)."""
+    requests = [r for r in core.requests_of_project(project.id) if isinstance(r, IntermediaryRequest)]
+    unread = {r.id: r for r in requests if "quotes" not in r.__dict__}
+    if unread:
+        quotes: dict[int, list[ServiceQuote]] = {i: [] for i in unread}
+        for quote in db.session.scalars(select(ServiceQuote).where(ServiceQuote.request_id.in_(unread))
+                                        .order_by(ServiceQuote.id)):
+            quotes[quote.request_id].append(quote)
+        for request_id, request in unread.items():
+            set_committed_value(request, "quotes", quotes[request_id])
+    return requests
 
 
 def sync_service_requests(project: Project, plan: Plan, today: dt.date | None = None) -> list[IntermediaryRequest]:

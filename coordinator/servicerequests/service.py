@@ -14,7 +14,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session, joinedload, selectinload, with_polymorphic
 
 from ..accounts.models import Organisation, OrganisationKind, Role, User, utcnow
 from ..extensions import db
@@ -24,6 +25,9 @@ from . import deadlines
 from .models import ServiceOffer, ServiceRequest, ServiceRequestEvent
 
 OFFERED, WITHDRAWN = "offered", "withdrawn"
+
+#: ``Session.info`` key of the requests read per project in this unit of work.
+_READ = "service_requests_by_project"
 
 
 class RequestNotFound(LookupError):
@@ -66,6 +70,37 @@ class Notices:
     def text(self, template: str, request: ServiceRequest) -> str:
         return template.format(title=self.title(request), project=request.project.name,
                                district=request.district, respond_by=request.respond_by.isoformat())
+
+
+def requests_of_project(project_id: int) -> list[ServiceRequest]:
+    """Every service request of the project, of every kind (hookups,
+    intermediaries, agents), oldest first, with its assignee and events, in
+    two statements; read once per unit of work: pages that ask for the
+    hookups, the reports and the agent in several places share one read,
+    which any write in the session (pending, flushed, an UPDATE, a commit or
+    rollback) discards."""
+    session = db.session()
+    read = session.info.setdefault(_READ, {})
+    if project_id not in read or session.new or session.dirty or session.deleted:
+        every_kind = with_polymorphic(ServiceRequest, "*")  # the kinds' own columns in the same row
+        read[project_id] = list(db.session.scalars(
+            select(every_kind).where(every_kind.project_id == project_id).order_by(every_kind.id)
+            .options(joinedload(every_kind.assignee), selectinload(every_kind.events))))
+    return read[project_id]
+
+
+def _forget_read_requests(session: Session, *_: Any) -> None:
+    session.info.pop(_READ, None)
+
+
+for _moment in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
+    event.listen(Session, _moment, _forget_read_requests)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_on_write(state) -> None:
+    if not state.is_select:
+        _forget_read_requests(state.session)
 
 
 def record(request: ServiceRequest, status: str, on: dt.date, note: str = "",
