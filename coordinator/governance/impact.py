@@ -12,10 +12,9 @@ from ..extensions import db
 from ..notifications.outbox import enqueue
 from ..planning import AnswersError
 from .bundles import ImpactCase, PlanDiff, compare_plans, impact, with_calendar_days
-from ..planning.service import plan_project
 from ..projects.access import project_audience
 from ..projects.models import Project, ProjectPlan
-from ..projects.service import reschedule
+from ..projects.service import planned_anew, reschedule
 from ..tracking.lifecycle import NOT_SUBMITTED
 from .models import RuleBaseVersion
 from .service import calendar_days, current_rules, version_rules
@@ -59,9 +58,8 @@ def stale_projects(today: dt.date | None = None) -> list[ProjectImpact]:
         stored = project.current_plan
         if stored is None or stored.rule_base_version == rules.version and stored.rule_base_digest == rules.digest:
             continue
-        answers = project.current_answers
         try:
-            new_plan = plan_project(rules, answers.answers, answers.land_date, answers.commitment, today)
+            new_plan = planned_anew(project, today)
         except AnswersError as exc:
             new_plan = "answers no longer valid: " + ", ".join(sorted(exc.fields))
         else:

@@ -113,11 +113,19 @@ def what_if(project: Project, land_date: dt.date | None, today: dt.date | None =
                         commitment_breach_on=last_breach_on(project.company_id))
 
 
-def _replan(project: Project, today: dt.date | None) -> tuple[Plan, ProjectPlan]:
+def planned_anew(project: Project, today: dt.date | None = None) -> Plan:
+    """The plan of the project's current answers under the rule base in
+    force, with the working days agreed with its agencies and its company's
+    commitment record; nothing is stored (:class:`AnswersError` when the
+    rule base no longer accepts the answers)."""
     answers = project.current_answers
-    plan = plan_project(current_rules(), answers.answers, answers.land_date, answers.commitment, today,
+    return plan_project(current_rules(), answers.answers, answers.land_date, answers.commitment, today,
                         agreed_days(project), commitment_breach_on=last_breach_on(project.company_id))
-    return plan, _plan_row(project, answers, plan)
+
+
+def _replan(project: Project, today: dt.date | None) -> tuple[Plan, ProjectPlan]:
+    plan = planned_anew(project, today)
+    return plan, _plan_row(project, project.current_answers, plan)
 
 
 def reschedule(project: Project, today: dt.date | None = None) -> ProjectPlan:
