@@ -2,6 +2,7 @@
 default, PostgreSQL when ``DATABASE_URL`` is set), emptied after each test."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -35,6 +36,23 @@ def pytest_configure(config):
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     server.dispose()
     os.environ["DATABASE_URL"] = url.set(database=name).render_as_string(hide_password=False)
+
+
+@contextlib.contextmanager
+def throwaway_database(base: str, name: str):
+    """A new empty PostgreSQL database ``name`` on the server of ``base``
+    (dropped first if a killed run left it), its URL, dropped afterwards."""
+    url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1))
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
 
 
 def database_url(tmp_path_factory) -> str:

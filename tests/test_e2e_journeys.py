@@ -3,9 +3,11 @@ real ``coordinator serve`` subprocess, using only the demo accounts: in
 Chinese and English, at 1280 px and at 390 px (no sideways scrolling), with
 dates typed on the keyboard.
 
-Runs on its own SQLite file, or on ``DATABASE_URL`` (emptied before and after)."""
+Runs on its own SQLite file, or on a throwaway PostgreSQL database on the
+server of ``DATABASE_URL``."""
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -13,11 +15,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.owner.test_e2e_browser import _empty_tables, browser, expect  # noqa: F401  (skips without Chromium)
+from tests.conftest import throwaway_database
+from tests.owner.test_e2e_browser import browser, expect  # noqa: F401  (skips without Chromium)
 
 SCRIPT = Path(sys.executable).parent / "coordinator"
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,14 +37,21 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def served(request, tmp_path_factory):
-    """A fresh install: ``coordinator serve`` on an empty database, as the
-    README's first command runs it; yields its base URL."""
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        _empty_tables(request.getfixturevalue("app"))
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('journeys') / 'fresh.sqlite'}"
+def served(tmp_path_factory):
+    """A fresh install: ``coordinator serve`` on an empty database of its own
+    (a SQLite file, or a throwaway PostgreSQL database beside the suite's),
+    as the README's first command runs it; yields its base URL."""
+    with contextlib.ExitStack() as stack:
+        base = os.environ.get("DATABASE_URL")
+        if base:
+            url = stack.enter_context(throwaway_database(base, f"journeys_{uuid.uuid4().hex[:8]}"))
+        else:
+            url = f"sqlite:///{tmp_path_factory.mktemp('journeys') / 'fresh.sqlite'}"
+        yield stack.enter_context(_serving(url, tmp_path_factory))
+
+
+@contextlib.contextmanager
+def _serving(url: str, tmp_path_factory):
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "COORDINATOR_DEMO_PASSWORD": PASSWORD, "DELIVERY_IN_PROCESS": "0"}
     log = tmp_path_factory.mktemp("journeys-log") / "serve.log"
@@ -61,8 +72,6 @@ def served(request, tmp_path_factory):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
-        if os.environ.get("DATABASE_URL"):
-            _empty_tables(request.getfixturevalue("app"))
 
 
 class Visit:

@@ -6,12 +6,13 @@ import os
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 
 from coordinator import create_app
 from coordinator.database import downgrade, upgrade
 from coordinator.extensions import db
+
+from tests.conftest import throwaway_database
 
 
 @pytest.fixture
@@ -21,17 +22,8 @@ def fresh_url(tmp_path):
     if not base:
         yield f"sqlite:///{tmp_path / 'migrate.sqlite'}"
         return
-    url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"migtest_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database(base, f"migtest_{uuid.uuid4().hex[:8]}") as url:
+        yield url
 
 
 def test_upgrade_to_head_creates_every_table_and_downgrade_removes_them(fresh_url):
