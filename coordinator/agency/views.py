@@ -12,7 +12,10 @@ from flask_login import current_user, login_required
 
 from ..accounts.models import Role
 from ..intermediaries import service
+from ..intermediaries.delivery import deliver_report
 from ..intermediaries.service import IntermediaryError
+from ..materials.service import MaterialError, max_bytes
+from ..security import accepts_files
 from ..servicerequests.service import RequestConflict, RequestNotFound
 from . import SERVICE_STATUS_NAMES, blueprint
 from .forms import QuoteForm, ServiceProgressForm
@@ -101,3 +104,25 @@ def progress(request_id: int):
     except RequestConflict:
         return _done(_("当前状态下不能登记该进展。"), 409, error=True)
     return _done(_("已登记进展：%(status)s", status=SERVICE_STATUS_NAMES[form.to.data]))
+
+
+@blueprint.route("/requests/<int:request_id>/report", methods=["POST"])
+@accepts_files
+@agency_required
+def report(request_id: int):
+    """The awarded agency uploads its report: it becomes the material of the
+    applications waiting for it."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _done(_("请选择成果文件（PDF、JPEG 或 PNG）。"), 400, error=True)
+    try:
+        attached = deliver_report(request_id, current_user, upload.filename, upload.stream.read(max_bytes() + 1))
+    except RequestNotFound:
+        abort(404)
+    except RequestConflict as exc:
+        return _done(_("该事项没有需要此成果的申报事项。") if exc.reason == "no_material"
+                     else _("请先登记“编制中”，再上传成果文件。"), 409, error=True)
+    except MaterialError as exc:
+        texts = {400: _("文件须为 PDF、JPEG 或 PNG 格式。"), 413: _("文件不能超过 %(mb)s MB。", mb=max_bytes() // 2**20)}
+        return _done(texts.get(exc.status, _("申报事项已在部门办理中，材料不能再更换。")), exc.status, error=True)
+    return _done(_("已上传成果文件，已作为%(items)s的申报材料。", items="、".join(item.name for item, _row in attached)))

@@ -102,6 +102,9 @@ class PlanItemSchema(Schema):
     party = fields.String(allow_none=True, metadata={"description": "preparation items: owner or intermediary"})
     service = fields.String(allow_none=True, metadata={
         "description": "intermediary preparation items: eia, energy, soil_water, safety_evaluation or survey"})
+    delivers = fields.String(allow_none=True, metadata={
+        "description": "intermediary preparation items: the material of the items that require it which the "
+                       "agency's delivered report becomes"})
     review = fields.Boolean(metadata={"description": "counts as government review time"})
     because = fields.List(fields.String())
     basis = fields.List(fields.String())

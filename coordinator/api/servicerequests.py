@@ -10,10 +10,15 @@ from marshmallow import Schema, fields, validate
 from ..accounts.models import Role
 from ..intermediaries import service
 from ..intermediaries.award import award as award_quote, engage_outside
+from ..intermediaries.delivery import deliver_report
+from ..materials.service import MaterialError, max_bytes
+from ..security import accepts_files
 from ..intermediaries.service import IntermediaryError, NotTheOwner
 from ..servicerequests.service import RequestConflict, RequestNotFound
 from . import blueprint
 from .auth import protected
+from .material_schemas import MaterialUploadFileSchema
+from .materials import _material_error
 from .schemas import ErrorSchema, ProjectServiceRequestSchema, QuoteSchema
 
 
@@ -62,6 +67,20 @@ class ServiceProgressRequestSchema(Schema):
     on = fields.Date(load_default=None, allow_none=True, metadata={"description": "when it happened (default today)"})
     report_title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300),
                                  metadata={"description": "with delivered: the report's title"})
+
+
+class DeliveredMaterialSchema(Schema):
+    item_id = fields.Integer()
+    item_code = fields.String()
+    material = fields.String()
+    file_id = fields.Integer()
+    filename = fields.String()
+    sha256 = fields.String()
+
+
+class DeliveredReportSchema(Schema):
+    materials = fields.List(fields.Nested(DeliveredMaterialSchema), metadata={
+        "description": "the applications whose material the report became"})
 
 
 class AgencyRatingRequestSchema(Schema):
@@ -155,6 +174,31 @@ def progress(body, request_id: int):
     request = _call(service.report_progress, request_id, _me(), body["to"], body["note"], body["on"],
                     body["report_title"])
     return service.agency_json(request, _me().organisation)
+
+
+@blueprint.route("/service-requests/<int:request_id>/report", methods=["POST"])
+@accepts_files
+@protected(Role.agency)
+@blueprint.arguments(MaterialUploadFileSchema, location="files")
+@blueprint.response(201, DeliveredReportSchema)
+@blueprint.alt_response(400, schema=ErrorSchema, description="`fields.file`: missing, empty, or not a PDF, JPEG or "
+                        "PNG by its content")
+@blueprint.alt_response(404, schema=ErrorSchema, description="not the awarded agency")
+@blueprint.alt_response(409, schema=ErrorSchema, description="before drafting; no application takes the report; or "
+                        "the application is already with its department")
+@blueprint.alt_response(413, schema=ErrorSchema, description="the file is larger than 20 MB")
+def report(files, request_id: int):
+    """The awarded agency attaches its report (multipart ``file``): it becomes
+    the material of the applications that wait for it (the rule base's
+    ``delivers``), replacing an earlier version; the owner is told."""
+    upload = files["file"]
+    try:
+        attached = _call(deliver_report, request_id, _me(), upload.filename, upload.stream.read(max_bytes() + 1))
+    except MaterialError as exc:
+        return _material_error(exc)
+    return {"materials": [{"item_id": item.id, "item_code": item.code, "material": row.material,
+                           "file_id": row.file_id, "filename": row.file.filename, "sha256": row.file.sha256}
+                          for item, row in attached]}
 
 
 @blueprint.route("/service-requests/<int:request_id>/rating", methods=["POST"])

@@ -517,6 +517,8 @@ class Engagement:
     needed_by: dt.date | None
     feeds: list[str]
     next_steps: list[str]
+    #: the material of the approvals that the report becomes (the rule base's ``delivers``)
+    delivers: str | None = None
 
 
 @dataclass
@@ -563,9 +565,10 @@ def _engagement(request: IntermediaryRequest) -> Engagement:
     entry = next((i for i in plan["items"] if i["code"] == request.item_code), {})
     feeds = [i["name"] for i in plan["items"] if request.item_code in i.get("requires", ())]
     quote = next((q for q in request.quotes if q.status == "awarded"), None)
+    rule = current_rules().items.get(request.item_code or "")
     return Engagement(request, quote, entry.get("name", request.item_code or ""),
                       dt.date.fromisoformat(entry["finish"]) if entry.get("finish") else None, feeds,
-                      next_progress(request.status))
+                      next_progress(request.status), rule.delivers if rule else None)
 
 
 # --- JSON shapes -----------------------------------------------------------------------------

@@ -227,8 +227,11 @@ def upload(user: User, item: PlanItem, material: str | None, filename: str | Non
 def attach_material(item: PlanItem, material_name: str, data: bytes, filename: str,
                     source: str = INTERMEDIARY, by: User | None = None) -> MaterialFile:
     """Fill a material of the item from elsewhere — an intermediary's
-    delivered report — with the same checks as an upload."""
-    return provide(item, material_name, filename, data, by, source)
+    delivered report — with the same checks as an upload; a newer version
+    replaces the file attached from the same source before."""
+    earlier = next((r.file_id for r in _current_files(item) if r.material == material_name and r.source == source),
+                   None)
+    return provide(item, material_name, filename, data, by, source, earlier)
 
 
 def materials_to_provide(item: PlanItem) -> list[MaterialState]:

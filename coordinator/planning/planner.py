@@ -180,6 +180,7 @@ class Plan:
                     "utility": p.item.utility,
                     "party": p.item.party,
                     "service": p.item.service,
+                    "delivers": p.item.delivers,
                     "review": p.item.review,
                     "because": list(p.because),
                     "basis": list(p.basis),

@@ -271,6 +271,9 @@ class Item:
     days_answer: str | None = None
     review: bool = False
     consulted: Consultation | None = None
+    #: the material of the items requiring it that the intermediary's
+    #: delivered report becomes (an intermediary preparation item's)
+    delivers: str | None = None
 
     def in_force(self, on: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (
@@ -506,6 +509,7 @@ class ItemSchema(_Strict):
     days_answer = fields.String(load_default=None, allow_none=True)
     review = fields.Boolean(load_default=None, allow_none=True)
     consulted = fields.Nested(ConsultationSchema, load_default=None, allow_none=True)
+    delivers = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
 
     @validates_schema
     def _kinds(self, data, **kwargs):
@@ -524,6 +528,8 @@ class ItemSchema(_Strict):
                 raise ValidationError("only intermediary preparation items name a service", "service")
         elif data.get("party") or data.get("service"):
             raise ValidationError("only preparation items have a party and a service", "party")
+        if data.get("delivers") and not (kind == "preparation" and data.get("party") == "intermediary"):
+            raise ValidationError("only intermediary preparation items deliver a material", "delivers")
         if data.get("review") and kind != "approval":
             raise ValidationError("only approval items count as government review time", "review")
         if data["kind"] == "utility" and not data.get("utility"):
@@ -958,6 +964,12 @@ def load_bundle(bundle: RuleBundle) -> RuleBase:
         if item.service is not None and item.service not in services:
             report, path = where[code]
             report(f"{path}.service", f"unknown service '{item.service}' (not in services.yaml)")
+        if item.delivers and not any(other.kind == "approval" and code in [r.item for r in other.requires]
+                                     and item.delivers in [m.name for m in other.materials]
+                                     for other in items.values()):
+            report, path = where[code]
+            report(f"{path}.delivers",
+                   f"no application that requires '{code}' lists the material '{item.delivers}'")
     for i, code in enumerate(meta["required_codes"]):
         if code not in items:
             meta_report(f"required_codes[{i}]", f"required item code '{code}' is not defined in items/")
@@ -1245,7 +1257,7 @@ def _build_items(files, questions, fact_names, stages, departments):
             department_if=tuple(department_if), party=row["party"], service=row["service"],
             days_answer=days_answer,
             review=row["kind"] == "approval" if row["review"] is None else row["review"],
-            consulted=consulted,
+            consulted=consulted, delivers=row["delivers"],
         )
     return items, {code: (report, path) for code, (_, path, report) in raw.items()}
 

@@ -68,6 +68,7 @@ class ExpectSchema(Schema):
     departments = fields.Dict(keys=fields.String(), values=fields.String())
     party = fields.Dict(keys=fields.String(), values=fields.String())
     service = fields.Dict(keys=fields.String(), values=fields.String())
+    delivers = fields.Dict(keys=fields.String(), values=fields.String())
     requires = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
     notices = fields.List(fields.String())
     no_notices = fields.List(fields.String())
@@ -266,7 +267,8 @@ def _compare(plan: Plan, expect: dict[str, Any], failures: list[str]) -> None:
                 "construction_working_days"):
         if key in expect:
             check(key, expect[key], getattr(plan, key))
-    for attr, label in (("departments", "department"), ("party", "party"), ("service", "service")):
+    for attr, label in (("departments", "department"), ("party", "party"), ("service", "service"),
+                        ("delivers", "delivered material")):
         for code, value in expect.get(attr, {}).items():
             if code not in by_code:
                 failures.append(f"{label}: '{code}' is not in the plan")

@@ -866,3 +866,14 @@ def test_cli_rules_check_missing_directory(tmp_path):
     result = run_cli("rules", "check", str(tmp_path / "nowhere"))
     assert result.returncode == 1
     assert "not a directory" in result.stderr
+
+
+def test_a_delivered_report_must_be_a_material_of_an_application_that_waits_for_it(rules):
+    edit = edit_block(rules, "item", "eia_report_writing", "delivers: 环境影响报告书", "delivers: 环境影响报告")
+    find_error(load_errors(rules), edit.file, f"{edit.path}.delivers",
+               "no application that requires 'eia_report_writing' lists the material '环境影响报告'")
+
+
+def test_only_intermediary_preparation_items_deliver(rules):
+    edit = edit_block(rules, "item", "eia_report", "department: eco_env", "department: eco_env\n    delivers: 批复")
+    find_error(load_errors(rules), edit.file, f"{edit.path}.delivers", "only intermediary preparation items")
