@@ -16,6 +16,7 @@ from ..intermediaries.delivery import deliver_report
 from ..intermediaries.service import IntermediaryError
 from ..materials.service import MaterialError, max_bytes
 from ..security import accepts_files
+from ..utility.views import webhook_rotation, webhook_settings
 from ..servicerequests.service import RequestConflict, RequestNotFound
 from . import SERVICE_STATUS_NAMES, blueprint
 from .forms import QuoteForm, ServiceProgressForm
@@ -126,3 +127,17 @@ def report(request_id: int):
         texts = {400: _("文件须为 PDF、JPEG 或 PNG 格式。"), 413: _("文件不能超过 %(mb)s MB。", mb=max_bytes() // 2**20)}
         return _done(texts.get(exc.status, _("申报事项已在部门办理中，材料不能再更换。")), exc.status, error=True)
     return _done(_("已上传成果文件，已作为%(items)s的申报材料。", items="、".join(item.name for item, _row in attached)))
+
+
+@blueprint.route("/settings", methods=["GET", "POST"])
+@agency_required
+def settings():
+    """The agency's webhook: offers, awards and reminders pushed to its own system."""
+    return webhook_settings("agency.settings", "agency.rotate")
+
+
+@blueprint.route("/settings/rotate", methods=["POST"])
+@agency_required
+def rotate():
+    """A new signing secret, shown once on the page."""
+    return webhook_rotation("agency.settings", "agency.rotate")

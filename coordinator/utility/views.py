@@ -102,6 +102,20 @@ def progress(hookup_id: int):
 @role_required(Role.utility)
 def settings():
     """Register the provider's webhook URL; a first registration shows the secret once."""
+    return webhook_settings("utility.settings", "utility.rotate")
+
+
+@blueprint.route("/settings/rotate", methods=["POST"])
+@role_required(Role.utility)
+def rotate():
+    """A new signing secret, shown once on the page."""
+    return webhook_rotation("utility.settings", "utility.rotate")
+
+
+def webhook_settings(settings_endpoint: str, rotate_endpoint: str):
+    """The webhook page of the user's organisation (a utility provider or an
+    agency): register or change the URL; a first registration shows the
+    secret once."""
     org = current_user.organisation
     hook = webhook_of(org) if org else None
     form = WebhookForm(url=hook.url if hook else "")
@@ -115,7 +129,21 @@ def settings():
             status = 400
     elif request.method == "POST":
         status = 400
-    return render_template("utility/settings.html", form=form, hook=hook, new_secret=new_secret, org=org), status
+    return render_template("utility/settings.html", form=form, hook=hook, new_secret=new_secret, org=org,
+                           settings_url=url_for(settings_endpoint), rotate_url=url_for(rotate_endpoint)), status
+
+
+def webhook_rotation(settings_endpoint: str, rotate_endpoint: str):
+    """A new signing secret for the user's organisation, shown once on the page."""
+    org = current_user.organisation
+    new_secret = rotate_secret(org) if org else None
+    if new_secret is None:
+        flash(_("请先登记 Webhook 地址。"), "error")
+        return redirect(url_for(settings_endpoint))
+    hook = webhook_of(org)
+    return render_template("utility/settings.html", form=WebhookForm(url=hook.url), hook=hook,
+                           new_secret=new_secret, org=org, rotated=True,
+                           settings_url=url_for(settings_endpoint), rotate_url=url_for(rotate_endpoint))
 
 
 def webhook_problem(exc: WebhookError) -> str:
@@ -125,20 +153,6 @@ def webhook_problem(exc: WebhookError) -> str:
     if exc.code == "not_public":
         return _("该地址指向内网、本机或本服务自身，不能用于推送")
     return _("请输入以 http:// 或 https:// 开头的完整地址")
-
-
-@blueprint.route("/settings/rotate", methods=["POST"])
-@role_required(Role.utility)
-def rotate():
-    """A new signing secret, shown once on the page."""
-    org = current_user.organisation
-    new_secret = rotate_secret(org) if org else None
-    if new_secret is None:
-        flash(_("请先登记 Webhook 地址。"), "error")
-        return redirect(url_for("utility.settings"))
-    hook = webhook_of(org)
-    return render_template("utility/settings.html", form=WebhookForm(url=hook.url), hook=hook,
-                           new_secret=new_secret, org=org, rotated=True)
 
 
 @blueprint.route("/admin/deliveries")

@@ -118,3 +118,24 @@ def test_the_agency_uploads_its_report_on_its_portal(app, client, offered):
     assert done.status_code == 200 and "已上传成果文件，已作为建设项目环境影响报告书审批的申报材料" in done.get_data(as_text=True)
     (row,) = _report_files(app, offered["project"])
     assert row.source == "intermediary"
+
+
+def test_an_agency_registers_its_webhook_on_its_portal(app, client, offered, dns):
+    """Offers, awards and reminders reach the agency's own system: the same
+    settings page as the utilities', under the agency's portal."""
+    dns["hooks.agency-a.cn"] = "1.2.3.4"
+    login(client, "agency_a")
+    assert 'href="/agency/settings"' in client.get("/agency/").get_data(as_text=True)
+    page = client.get("/agency/settings").get_data(as_text=True)
+    assert 'action="/agency/settings"' in page
+    saved = client.post("/agency/settings", data={"url": "https://hooks.agency-a.cn/coordinator"})
+    assert saved.status_code == 200 and 'id="new-secret"' in saved.get_data(as_text=True)
+    assert client.get("/api/v1/webhook").get_json()["url"] == "https://hooks.agency-a.cn/coordinator"
+    refused = client.post("/agency/settings", data={"url": "http://10.1.2.3/"})
+    assert refused.status_code == 400
+    assert client.get("/api/v1/webhook").get_json()["url"] == "https://hooks.agency-a.cn/coordinator"
+    rotated = client.post("/agency/settings/rotate")
+    assert rotated.status_code == 200 and 'id="new-secret"' in rotated.get_data(as_text=True)
+    client.post("/logout")
+    login(client, "owner")
+    assert client.get("/agency/settings").status_code == 403
