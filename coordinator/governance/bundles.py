@@ -213,12 +213,16 @@ def replace_files(bundle: RuleBundle, uploads: Mapping[str, str | bytes]) -> dic
 
 @dataclass(frozen=True)
 class ImpactCase:
-    """One existing project to re-plan: its answers and planning options."""
+    """One existing project to re-plan: its answers and planning options
+    (the working days agreed with its agencies, its company's last broken
+    commitment)."""
 
     key: int
     answers: Mapping[str, Any]
     land_date: dt.date | None
     commitment: bool = True
+    agreed_days: Mapping[str, int] = field(default_factory=dict)
+    commitment_breach_on: dt.date | None = None
 
 
 @dataclass
@@ -242,7 +246,8 @@ class PlanDiff:
 
 def plan_diff(old: RuleBase, new: RuleBase, case: ImpactCase, today: dt.date) -> PlanDiff:
     """Plan ``case`` under both rule bases on ``today`` and compare."""
-    options = PlanOptions(land_date=case.land_date, today=today, commitment=case.commitment)
+    options = PlanOptions(land_date=case.land_date, today=today, commitment=case.commitment,
+                          agreed_days=case.agreed_days, commitment_breach_on=case.commitment_breach_on)
     return compare_plans(case.key, _plan_or_error(old, case, options), _plan_or_error(new, case, options))
 
 

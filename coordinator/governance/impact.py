@@ -8,7 +8,9 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..audit.service import record
+from ..compliance.service import last_breach_on
 from ..extensions import db
+from ..intermediaries.service import agreed_days
 from ..notifications.outbox import enqueue
 from ..planning import AnswersError
 from .bundles import ImpactCase, PlanDiff, compare_plans, impact, with_calendar_days
@@ -32,7 +34,8 @@ def _projects() -> list[Project]:
 
 def _case(project: Project) -> ImpactCase:
     answers = project.current_answers
-    return ImpactCase(project.id, answers.answers, answers.land_date, answers.commitment)
+    return ImpactCase(project.id, answers.answers, answers.land_date, answers.commitment, agreed_days(project),
+                      last_breach_on(project.company_id))
 
 
 def preview_impact(version: RuleBaseVersion, today: dt.date | None = None) -> list[ProjectImpact]:
