@@ -148,12 +148,13 @@ def seed_demo(password: str | None = None, today: dt.date | None = None) -> str:
     user("demo-admin", Role.admin, "区政务服务办", org["gov_service"])
     agent = user("demo-agent", Role.agent, "滨海新区帮办代办员", org["binhai_service_station"])
     today = today or dt.date.today()
+    agency_staff = {}
     for code, name, services, username in DEMO_AGENCIES:
         agency = register_agency(code, name, ["滨海新区"])
         for service in services:
             qualify(agency, service, f"{current_rules().services[service].name}资质证书", f"{code.upper()}-{service}",
                     today + dt.timedelta(days=3 * 365))
-        user(username, Role.agency, f"{name}项目经理", agency)
+        agency_staff[username] = user(username, Role.agency, f"{name}项目经理", agency)
     db.session.commit()
     cal = current_calendar()
     warehouse = _example("warehouse")
@@ -176,7 +177,7 @@ def seed_demo(password: str | None = None, today: dt.date | None = None) -> str:
     claim_hookup(power.id, utility, today=cal.shift(started, 1))
     report_progress(power.id, utility, "surveyed", "现场勘察完成，拟由10kV线路接入", on=cal.shift(started, 4))
     report_progress(power.id, utility, "designed", "供电方案已答复，设计审查通过", on=cal.shift(started, 12))
-    _engage_agency(project, owner, started, "survey")
+    _engage_agency(project, owner, agency_staff, started, "survey")
 
     started = cal.shift(today, -6)
     parts = dict(warehouse, project_type="industrial_plant", district="西青区", in_park=False, floor_area_m2=8000,
@@ -185,15 +186,15 @@ def seed_demo(password: str | None = None, today: dt.date | None = None) -> str:
     return password
 
 
-def _engage_agency(project: Project, owner: User, started: dt.date, service: str) -> None:
-    """Both demo agencies quote for the project's ``service`` within the
-    response time; the owner awards demo-agency, which starts drafting."""
+def _engage_agency(project: Project, owner: User, agencies: dict[str, User], started: dt.date,
+                   service: str) -> None:
+    """Both demo agencies (``agencies`` by username) quote for the project's
+    ``service`` within the response time; the owner awards demo-agency,
+    which starts drafting."""
     request = next((r for r in requests_of(project) if r.service == service), None)
     if request is None:  # the rule base in force asks no report of it
         return
     cal = current_calendar()
-    agencies = {u.username: u for u in db.session.scalars(
-        select(User).where(User.username.in_(("demo-agency", "demo-agency-2"))))}
     chosen = submit_quote(request.id, agencies["demo-agency"], 36000, 20, "含地形测绘与岩土工程勘察",
                           today=cal.shift(started, 1))
     submit_quote(request.id, agencies["demo-agency-2"], 42000, 18, "可加急", today=cal.shift(started, 1))

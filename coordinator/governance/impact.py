@@ -8,15 +8,13 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..audit.service import record
-from ..compliance.service import last_breach_on
 from ..extensions import db
-from ..intermediaries.service import agreed_days
 from ..notifications.outbox import enqueue
 from ..planning import AnswersError
 from .bundles import ImpactCase, PlanDiff, compare_plans, impact, with_calendar_days
 from ..projects.access import project_audience
 from ..projects.models import Project, ProjectPlan
-from ..projects.service import planned_anew, reschedule
+from ..projects.service import planned_anew, planning_inputs, reschedule
 from ..tracking.lifecycle import NOT_SUBMITTED
 from .models import RuleBaseVersion
 from .service import calendar_days, current_rules, version_rules
@@ -33,9 +31,7 @@ def _projects() -> list[Project]:
 
 
 def _case(project: Project) -> ImpactCase:
-    answers = project.current_answers
-    return ImpactCase(project.id, answers.answers, answers.land_date, answers.commitment, agreed_days(project),
-                      last_breach_on(project.company_id))
+    return ImpactCase(project.id, **planning_inputs(project))
 
 
 def preview_impact(version: RuleBaseVersion, today: dt.date | None = None) -> list[ProjectImpact]:

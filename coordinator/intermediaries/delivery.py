@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from ..accounts.models import User
 from ..extensions import db
-from ..governance.service import current_rules
 from ..materials.models import MaterialFile
 from ..materials.service import MaterialError, attach_material, check_file, uploadable
 from ..notifications.outbox import enqueue
@@ -13,15 +12,14 @@ from ..projects.access import project_audience
 from ..projects.models import PlanItem
 from ..servicerequests.service import RequestConflict, RequestNotFound
 from .models import IntermediaryRequest
-from .service import DELIVERED, DRAFTING, next_progress, request_for_agency, service_name
+from .service import DELIVERED, DRAFTING, delivered_material, next_progress, request_for_agency, service_name
 
 
 def fed_items(request: IntermediaryRequest) -> tuple[str | None, list[PlanItem]]:
     """The material the request's report becomes and the applications of the
     project's current plan that require the request's preparation item and
     list that material."""
-    rule = current_rules().items.get(request.item_code or "")
-    material = rule.delivers if rule else None
+    material = delivered_material(request)
     stored = request.project.current_plan
     if not material or stored is None:
         return material, []

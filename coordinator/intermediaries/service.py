@@ -565,10 +565,16 @@ def _engagement(request: IntermediaryRequest) -> Engagement:
     entry = next((i for i in plan["items"] if i["code"] == request.item_code), {})
     feeds = [i["name"] for i in plan["items"] if request.item_code in i.get("requires", ())]
     quote = next((q for q in request.quotes if q.status == "awarded"), None)
-    rule = current_rules().items.get(request.item_code or "")
     return Engagement(request, quote, entry.get("name", request.item_code or ""),
                       dt.date.fromisoformat(entry["finish"]) if entry.get("finish") else None, feeds,
-                      next_progress(request.status), rule.delivers if rule else None)
+                      next_progress(request.status), delivered_material(request))
+
+
+def delivered_material(request: IntermediaryRequest) -> str | None:
+    """The material the request's report becomes (its preparation item's
+    ``delivers`` in the rule base in force), if any."""
+    rule = current_rules().items.get(request.item_code or "")
+    return rule.delivers if rule else None
 
 
 # --- JSON shapes -----------------------------------------------------------------------------

@@ -106,21 +106,26 @@ def revise_project(
     return stored
 
 
+def planning_inputs(project: Project) -> dict[str, Any]:
+    """What the project's plan is made from besides the rule base and the
+    day: its current answers, land date and 告知承诺 choice, the working
+    days agreed with its agencies and its company's last broken commitment
+    (the keyword arguments of ``plan_project`` and of ``ImpactCase``)."""
+    answers = project.current_answers
+    return {"answers": answers.answers, "land_date": answers.land_date, "commitment": answers.commitment,
+            "agreed_days": agreed_days(project), "commitment_breach_on": last_breach_on(project.company_id)}
+
+
 def what_if(project: Project, land_date: dt.date | None, today: dt.date | None = None) -> Plan:
     """The project's plan for another land date; nothing is stored."""
-    answers = project.current_answers
-    return plan_project(current_rules(), answers.answers, land_date, answers.commitment, today, agreed_days(project),
-                        commitment_breach_on=last_breach_on(project.company_id))
+    return plan_project(current_rules(), **{**planning_inputs(project), "land_date": land_date}, today=today)
 
 
 def planned_anew(project: Project, today: dt.date | None = None) -> Plan:
     """The plan of the project's current answers under the rule base in
-    force, with the working days agreed with its agencies and its company's
-    commitment record; nothing is stored (:class:`AnswersError` when the
-    rule base no longer accepts the answers)."""
-    answers = project.current_answers
-    return plan_project(current_rules(), answers.answers, answers.land_date, answers.commitment, today,
-                        agreed_days(project), commitment_breach_on=last_breach_on(project.company_id))
+    force (:func:`planning_inputs`); nothing is stored
+    (:class:`AnswersError` when the rule base no longer accepts the answers)."""
+    return plan_project(current_rules(), **planning_inputs(project), today=today)
 
 
 def _replan(project: Project, today: dt.date | None) -> tuple[Plan, ProjectPlan]:
