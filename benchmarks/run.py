@@ -6,7 +6,7 @@ with the load of a shared machine:
 
 1. loading and validating the seed rule base (``load_rule_base()``);
 2. planning a typical warehouse end to end — answers dict → validated →
-   graph → schedule → ``plan.to_json()`` → ``json.dumps`` — without and with a
+   graph → schedule → ``plan.to_json()`` → the API's JSON encoder (orjson) — without and with a
    land date (CPU p50 ≤ 5 ms), timed alternately with its floor, a bare
    hand-written CPM pass over the same graph (:func:`bare_cpm`): the plan
    may take at most 20× the floor;
@@ -42,6 +42,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.synthetic import generate_rule_base  # noqa: E402
+from coordinator import encoding  # noqa: E402
 from coordinator.planning import PlanOptions, load_rule_base, make_plan  # noqa: E402
 
 # The typical warehouse of the README and the demo data.
@@ -193,14 +194,14 @@ def cpm_input(plan) -> tuple[dict[str, int], dict[str, list[tuple[str, int]]]]:
 
 
 def plan_json(rules, answers, land_date: dt.date | None) -> str:
-    """The end-to-end path a request takes: plan, to_json, json.dumps."""
+    """The end-to-end path a request takes: plan, to_json, the API's encoder."""
     plan = make_plan(rules, answers, PlanOptions(land_date=land_date, today=TODAY))
-    return json.dumps(plan.to_json(), ensure_ascii=False)
+    return encoding.dumps(plan.to_json())
 
 
 def plan_size(label: str, rules, answers, land_date: dt.date | None) -> dict[str, Any]:
     plan = make_plan(rules, answers, PlanOptions(land_date=land_date, today=TODAY))
-    text = json.dumps(plan.to_json(), ensure_ascii=False)
+    text = encoding.dumps(plan.to_json())
     return {
         "plan": label,
         "rule items": len(rules.items),
@@ -210,7 +211,7 @@ def plan_size(label: str, rules, answers, land_date: dt.date | None) -> dict[str
         "excluded": len(plan.excluded),
         "working days": plan.total_working_days,
         "critical path": len(plan.critical_path),
-        "JSON KiB": f"{len(text.encode()) / 1024:.0f}",
+        "JSON KiB": f"{len(text) / 1024:.0f}",
     }
 
 
@@ -303,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
             info = generate_rule_base(tmp, size, size * 3, seed=SYNTHETIC_SEED)
             total_items = len(info.codes) + len(info.seed_codes)
             loading = measure(f"load synthetic rule base, {total_items} items", lambda: load_rule_base(tmp),
-                              iters(3), warmup=1)
+                              iters(5), warmup=1)
             synthetic[size] = (load_rule_base(tmp), loading)
         loading.target_ms = LOADING_TARGET_MS_PER_1000 * total_items / 1000
         if size != LOADING_SIZES[0]:  # linear: n× the items in at most (1.2 n)× the time

@@ -23,6 +23,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     from .database import RowIdConverter
+    from .encoding import JSONProvider
+
+    app.json = JSONProvider(app)
 
     app.url_map.converters["int"] = RowIdConverter  # before any route: ids beyond a row id are 404
     app.config.from_object(Config)

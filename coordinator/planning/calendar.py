@@ -31,26 +31,29 @@ class WorkingCalendar:
         self.workdays = frozenset(workdays)
         self.covered_years = frozenset(covered_years) | {d.year for d in self.holidays | self.workdays}
         self.fallback_years: set[int] = set()
-        self._cache: dict[dt.date, bool] = {}
+        self._days = _days_of(self.holidays, self.workdays, self.covered_years)
 
     def is_workday(self, day: dt.date) -> bool:
         """True when ``day`` is a working day (调休 Saturdays included)."""
-        cached = self._cache.get(day)
-        if cached is None:
-            cached = self._cache[day] = self._lookup(day)
-        return cached
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = self._lookup(day)
+        workday, guessed = known
+        if guessed:
+            self.fallback_years.add(day.year)
+        return workday
 
-    def _lookup(self, day: dt.date) -> bool:
+    def _lookup(self, day: dt.date) -> tuple[bool, bool]:
+        """Whether ``day`` is a working day, and whether that is only a
+        Monday-to-Friday guess for a year no one covers."""
         if day in self.workdays:
-            return True
+            return True, False
         if day in self.holidays:
-            return False
+            return False, False
         official = _official_workday(day)
         if official is not None:
-            return official
-        if day.year not in self.covered_years:
-            self.fallback_years.add(day.year)
-        return day.weekday() < 5
+            return official, False
+        return day.weekday() < 5, day.year not in self.covered_years
 
     def next_workday(self, day: dt.date) -> dt.date:
         """``day`` itself if it is a working day, else the next one."""
@@ -96,6 +99,14 @@ class WorkingCalendar:
             f"{year} 年的法定节假日和调休安排尚未录入，按周一至周五计算工作日，日期可能有偏差"
             for year in sorted(self.fallback_years)
         ]
+
+
+@lru_cache(maxsize=16)
+def _days_of(holidays: frozenset[dt.date], workdays: frozenset[dt.date],
+             covered_years: frozenset[int]) -> dict[dt.date, tuple[bool, bool]]:
+    """The days already looked up, shared by every calendar with the same
+    corrections (a plan makes a new calendar; the days it knows stay)."""
+    return {}
 
 
 @lru_cache(maxsize=20_000)

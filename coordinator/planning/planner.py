@@ -255,12 +255,19 @@ def explain(rules: RuleBase, condition: Condition, answers: Mapping[str, Any], f
 
 def _fill(template: str, rules: RuleBase, answers: Mapping[str, Any]) -> str:
     """Put the chosen options' labels into a reason: ``{project_type}``."""
-    class Labels(dict):
-        def __missing__(self, key):
-            q = rules.questions.get(key)
-            return q.label_of(answers.get(key)) if q else "{" + key + "}"
+    return template.format_map(_Labels(rules, answers)) if "{" in template else template
 
-    return template.format_map(Labels())
+
+class _Labels(dict):
+    """The label of each question's answer, looked up as ``str.format_map`` asks."""
+
+    def __init__(self, rules: RuleBase, answers: Mapping[str, Any]):
+        super().__init__()
+        self.rules, self.answers = rules, answers
+
+    def __missing__(self, key):
+        q = self.rules.questions.get(key)
+        return q.label_of(self.answers.get(key)) if q else "{" + key + "}"
 
 
 def working_calendar(rules: RuleBase) -> WorkingCalendar:
@@ -331,7 +338,7 @@ def make_plan(
 
     if land_in_plan and eligibility.eligible:
         _anchor_land_contract(graph, planned, land_code)
-    _schedule(graph)
+    order = _schedule(graph)
 
     total = max((p.ef for p in planned.values()), default=0)
     origin = calendar.next_workday(today)
@@ -401,7 +408,7 @@ def make_plan(
         commitment=options.commitment,
         government_working_days=sum(reviews.get(c, 0) for c in critical_path),
         to_permit_working_days=to_permit,
-        parallel_review_working_days=_longest_path(graph, reviews),
+        parallel_review_working_days=_longest_path(graph, order, reviews),
         construction_working_days=construction_days,
         notices=_notices(rules, flat, facts),
         land_code=land_code,
@@ -440,11 +447,12 @@ def _notices(rules: RuleBase, answers, facts) -> list[dict[str, Any]]:
     ]
 
 
-def _longest_path(graph: nx.DiGraph, weights: Mapping[str, int]) -> int:
-    """The longest chain through ``graph`` counting only ``weights`` (others 0)."""
+def _longest_path(graph: nx.DiGraph, order: list[str], weights: Mapping[str, int]) -> int:
+    """The longest chain through ``graph`` (in topological ``order``) counting only ``weights`` (others 0)."""
     finish: dict[str, int] = {}
-    for code in nx.topological_sort(graph):
-        start = max((finish[q] for q in graph.predecessors(code)), default=0)
+    pred = graph.pred
+    for code in order:
+        start = max((finish[q] for q in pred[code]), default=0)
         finish[code] = start + weights.get(code, 0)
     return max(finish.values(), default=0)
 
@@ -484,18 +492,22 @@ def _anchor_land_contract(graph: nx.DiGraph, planned: dict[str, PlannedItem], la
     land.because.append("拿地即开工：取得土地前完成前期手续（pre-land track finished by the land date）")
 
 
-def _schedule(graph: nx.DiGraph) -> None:
-    """Critical-path method: earliest and latest start/finish of every node."""
+def _schedule(graph: nx.DiGraph) -> list[str]:
+    """Critical-path method: earliest and latest start/finish of every node.
+    Returns the topological order it used."""
     order = list(nx.topological_sort(graph))
+    nodes, pred, succ = graph.nodes, graph.pred, graph.succ
+    planned = {code: nodes[code]["planned"] for code in order}
     for code in order:
-        p = graph.nodes[code]["planned"]
-        p.es = max((graph.nodes[q]["planned"].ef + graph.edges[q, code]["lag"] for q in graph.predecessors(code)), default=0)
+        p = planned[code]
+        p.es = max((planned[q].ef + edge["lag"] for q, edge in pred[code].items()), default=0)
         p.ef = p.es + p.days
-    total = max((graph.nodes[c]["planned"].ef for c in order), default=0)
+    total = max((p.ef for p in planned.values()), default=0)
     for code in reversed(order):
-        p = graph.nodes[code]["planned"]
-        p.lf = min((graph.nodes[s]["planned"].ls - graph.edges[code, s]["lag"] for s in graph.successors(code)), default=total)
+        p = planned[code]
+        p.lf = min((planned[s].ls - edge["lag"] for s, edge in succ[code].items()), default=total)
         p.ls = p.lf - p.days
+    return order
 
 
 def _critical_path(graph: nx.DiGraph, total: int, rule_order: Mapping[str, int]) -> list[str]:
